@@ -1,0 +1,1 @@
+"""properties: a reusable Hypothesis property kit for Keras mask layers."""

@@ -1,0 +1,75 @@
+"""Contract 1.8: every bad input is a clear error, eagerly and under tf.function."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from centerzero import CenterZero
+
+EAGER_AND_GRAPH = {"eager": lambda layer, x: layer(x), "graph": lambda layer, x: tf.function(layer)(x)}
+
+
+@pytest.fixture(params=list(EAGER_AND_GRAPH))
+def call(request):
+    return EAGER_AND_GRAPH[request.param]
+
+
+@pytest.mark.parametrize("shape", [(), (5,)])
+def test_rank_below_two_names_the_rank_and_the_axes(call, shape):
+    with pytest.raises(ValueError) as info:
+        call(CenterZero(), tf.zeros(shape))
+    assert f"rank {len(shape)}" in str(info.value) and "(-2, -1)" in str(info.value)
+
+
+@pytest.mark.parametrize("axes, shape", [((-3, -2), (4, 4)), ((0, 2), (4, 4)), ((1, 5), (2, 3, 4, 4)), ((-5, 0), (3, 3))])
+def test_an_axis_out_of_range_names_the_rank_and_the_axes(call, axes, shape):
+    with pytest.raises(ValueError) as info:
+        call(CenterZero(axes=axes), tf.zeros(shape))
+    assert f"rank {len(shape)}" in str(info.value) and str(axes) in str(info.value)
+
+
+def test_two_axes_naming_the_same_axis_of_this_rank(call):
+    with pytest.raises(ValueError, match=r"axes=\(-1, 1\) name the same axis of an input of rank 2"):
+        call(CenterZero(axes=(-1, 1)), tf.zeros((4, 4)))
+
+
+@pytest.mark.parametrize(
+    "size, shape, axis, length",
+    [(5, (4, 6), 0, 4), ((2, 7), (3, 6, 6), 2, 6), ((1, 1), (2, 0, 3), 1, 0), (11, (10, 10), 0, 10)],
+)
+def test_a_window_larger_than_its_map_names_both_sizes(call, size, shape, axis, length):
+    k = size if isinstance(size, int) else size[0] if axis == len(shape) - 2 else size[1]
+    with pytest.raises(ValueError) as info:
+        call(CenterZero(size=size), tf.zeros(shape))
+    assert f"size {k} on axis {axis} of length {length}" in str(info.value), str(info.value)
+
+
+def test_a_window_larger_than_a_map_known_only_at_run_time_is_invalid_argument():
+    layer = CenterZero(size=(2, 5))
+    run = tf.function(layer, input_signature=[tf.TensorSpec([None, None, None], tf.float32)])
+    assert run(tf.zeros((1, 6, 6))).shape == (1, 6, 6)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="size 5 on axis 2 of length 4"):
+        run(tf.zeros((1, 6, 4)))
+
+
+def test_unknown_rank_is_a_value_error():
+    run = tf.function(CenterZero(), input_signature=[tf.TensorSpec(None, tf.float32)])
+    with pytest.raises(ValueError, match="unknown rank"):
+        run.get_concrete_function()
+
+
+def test_a_string_tensor_is_a_type_error(call):
+    with pytest.raises(TypeError, match="string"):
+        call(CenterZero(), tf.constant([["a", "b"], ["c", "d"]]))
+
+
+def test_a_ragged_tensor_is_a_type_error():
+    with pytest.raises(TypeError, match="RaggedTensor"):
+        CenterZero()(tf.ragged.constant([[[1.0, 2.0]], [[3.0]]]))
+
+
+def test_errors_do_not_leave_a_half_built_layer():
+    layer = CenterZero(size=3)
+    with pytest.raises(ValueError):
+        layer(tf.zeros((2, 2)))
+    assert np.asarray(layer(tf.ones((4, 4)))).sum() == 16 - 9

@@ -1,0 +1,96 @@
+"""Contract 1.7: config round trip, .keras files, masks, symbolic calls, which Keras."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import centerzero
+from centerzero import CenterZero
+from centerzero._keras import IS_KERAS_3, keras
+from properties.bitwise import assert_bitwise_equal
+from properties.center_window import center_window_expected
+from properties.special_values import special_values
+
+
+def test_the_layer_belongs_to_the_keras_that_tf_keras_resolves_to():
+    assert isinstance(CenterZero(), tf.keras.layers.Layer)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"size": 3}, {"size": (0, 5), "axes": (-3, -2)}, {"size": [1, 2], "axes": [2, 0], "name": "z"}]
+)
+def test_get_config_from_config_round_trips_every_argument(kwargs):
+    layer = CenterZero(**kwargs)
+    config = layer.get_config()
+    clone = CenterZero.from_config(config)
+    assert clone.get_config() == config
+    assert (clone.size, clone.axes) == (layer.size, layer.axes)
+    x = np.resize(special_values("float32"), (2, 6, 6, 6))
+    assert_bitwise_equal(np.asarray(clone(x)), np.asarray(layer(x)))
+
+
+def test_config_survives_json():
+    import json
+
+    config = CenterZero(size=(1, 3), axes=(0, 2)).get_config()
+    assert CenterZero.from_config(json.loads(json.dumps(config))).get_config() == config
+
+
+def test_a_model_saved_to_keras_format_loads_back_without_custom_objects(tmp_path):
+    inputs = keras.Input((7, 6, 3), dtype="float32")
+    model = keras.Model(inputs, CenterZero(size=(3, 2), axes=(-3, -2))(inputs))
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    x = np.resize(special_values("float32"), (2, 7, 6, 3))
+    restored = [layer for layer in loaded.layers if isinstance(layer, CenterZero)]
+    assert len(restored) == 1 and restored[0].size == (3, 2) and restored[0].axes == (-3, -2)
+    assert_bitwise_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+    assert_bitwise_equal(np.asarray(loaded(x)), center_window_expected(x, (3, 2), (-3, -2)))
+
+
+def test_the_registered_name_is_stable():
+    name = keras.utils.get_registered_name(CenterZero)
+    assert name == "centerzero>CenterZero"
+    assert keras.utils.get_registered_object(name) is centerzero.CenterZero
+
+
+def keras_mask_of(tensor):
+    mask = getattr(tensor, "_keras_mask", None)
+    if mask is None and IS_KERAS_3:
+        from keras.src.backend import get_keras_mask
+
+        mask = get_keras_mask(tensor)
+    return mask
+
+
+def test_an_incoming_keras_mask_passes_through_unchanged():
+    x = np.ones((2, 5, 4), np.float32)
+    x[0, 3:] = 0.0  # Masking hides the last two time steps of the first sample
+    expected_mask = np.array([[True, True, True, False, False], [True] * 5])
+    layer = CenterZero(size=(1, 2))
+    assert layer.supports_masking
+    assert np.array_equal(np.asarray(layer.compute_mask(x, tf.constant(expected_mask))), expected_mask)
+
+    inputs = keras.Input((5, 4))
+    model = keras.Model(inputs, CenterZero(size=(1, 2))(keras.layers.Masking(mask_value=0.0)(inputs)))
+    assert np.array_equal(np.asarray(keras_mask_of(model(x))), expected_mask)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int8", "uint64", "bool", "complex64", "float64"])
+def test_symbolic_call_gives_the_input_shape_and_dtype(dtype):
+    inputs = keras.Input((None, 9, 3), dtype=dtype)
+    outputs = CenterZero(axes=(-3, -2))(inputs)
+    assert tuple(outputs.shape) == tuple(inputs.shape)
+    assert tf.as_dtype(outputs.dtype) == tf.as_dtype(dtype)
+
+
+def test_compute_output_shape_is_the_input_shape():
+    assert tuple(CenterZero().compute_output_shape((None, 3, 8, 8))) == (None, 3, 8, 8)
+
+
+def test_a_symbolic_call_checks_rank_and_window():
+    with pytest.raises(ValueError, match="rank 1"):
+        CenterZero()(keras.Input((), dtype="float32", batch_size=4))
+    with pytest.raises(ValueError, match="size 5 on axis 2 of length 4"):
+        CenterZero(size=5)(keras.Input((9, 4)))
