@@ -98,17 +98,35 @@ def _all_ones(dtype):
     return -1 if not dtype.is_unsigned else dtype.max
 
 
-@functools.lru_cache(maxsize=512)
-def _static_keep(rank, axes, lengths, size, work_dtype):
-    """The keep mask as a NumPy constant, broadcastable against the input; cached per shape."""
+# Masks up to this many elements cover every axis from the first map axis on; larger ones
+# broadcast over the axes between and after the maps too (slower, but bounded in memory).
+_MAX_MATERIALIZED_MASK = 1 << 22
+
+
+def _mask_shape(shape, axes):
+    """The mask's shape: 1 on the leading batch axes, the input's lengths from the first map
+    axis on.  TensorFlow collapses ``(1, M)`` against ``(N, M)`` into a row broadcast that runs
+    at memory speed, while a ``(1, H, W, 1)`` mask against ``(N, H, W, C)`` takes Eigen's
+    general broadcasting path, 1.3 to 5 times slower than this (benchmarks/layer_speed.py)."""
+    first = min(axes)
+    full = [1] * first + list(shape[first:])
+    if np.prod(full, dtype=np.int64) <= _MAX_MATERIALIZED_MASK:
+        return full
+    return [length if i in axes else 1 for i, length in enumerate(shape)]
+
+
+@functools.lru_cache(maxsize=64)
+def _static_keep(shape, axes, size, work_dtype):
+    """The keep mask as a read-only NumPy constant for a fully known ``shape``; cached."""
     zero = np.ones((), bool)
-    for axis, length, k in zip(axes, lengths, size):
-        start, stop = window(length, k)
-        inside = np.zeros(length, bool)
+    for axis, k in zip(axes, size):
+        start, stop = window(shape[axis], k)
+        inside = np.zeros(shape[axis], bool)
         inside[start:stop] = True
-        shape = [1] * rank
-        shape[axis] = length
-        zero = zero & inside.reshape(shape)
+        target = [1] * len(shape)
+        target[axis] = shape[axis]
+        zero = zero & inside.reshape(target)
+    zero = np.broadcast_to(zero, _mask_shape(shape, axes))
     dtype = tf.as_dtype(work_dtype)
     if dtype == tf.bool:
         keep = ~zero
@@ -118,8 +136,9 @@ def _static_keep(rank, axes, lengths, size, work_dtype):
     return keep
 
 
-def _dynamic_keep(x, rank, axes, size, work_dtype):
-    """The keep mask built from ``tf.shape`` when a map length is unknown at trace time."""
+def _dynamic_keep(x, axes, size, work_dtype):
+    """The keep mask built from ``tf.shape`` when a length is unknown at trace time."""
+    rank = x.shape.rank
     shape = tf.shape(x)
     checks = []
     zero = None
@@ -144,6 +163,9 @@ def _dynamic_keep(x, rank, axes, size, work_dtype):
         target[axis] = -1
         inside = tf.reshape((index >= start) & (index < start + k), target)
         zero = inside if zero is None else zero & inside
+    first = min(axes)
+    # Same layout as the static mask; the size cap needs static lengths, so it is left out.
+    zero = tf.broadcast_to(zero, tf.concat([tf.ones([first], tf.int32), shape[first:]], 0))
     with tf.control_dependencies(checks):
         if work_dtype == tf.bool:
             return tf.logical_not(zero)
@@ -161,6 +183,20 @@ def _and(x, keep):
         return tf.complex(_and(tf.math.real(x), keep), _and(tf.math.imag(x), keep))
     bits = tf.bitcast(x, _UNSIGNED_OF_WIDTH[dtype.size])
     return tf.bitcast(tf.bitwise.bitwise_and(bits, keep), dtype)
+
+
+try:  # private, but it saves about 240 us per eager call when no GradientTape is recording
+    from tensorflow.python.eager.record import could_possibly_record as _tape_may_record
+except ImportError:  # pragma: no cover - older or newer TensorFlow layouts
+
+    def _tape_may_record():
+        return True
+
+
+@functools.lru_cache(maxsize=64)
+def _eager_keep(shape, axes, size, work_dtype):
+    # One host tensor per shape instead of a NumPy-to-tensor copy on every eager call.
+    return tf.constant(_static_keep(shape, axes, size, work_dtype))
 
 
 @tf.custom_gradient
@@ -195,11 +231,15 @@ def center_zero(x, size=2, axes=(-2, -1)):
     if 0 in size:
         return tf.identity(x)
     work_dtype = _work_dtype(dtype)
-    lengths = tuple(x.shape[axis] for axis in resolved)
-    if None in lengths:
-        keep = _dynamic_keep(x, x.shape.rank, resolved, size, work_dtype)
+    # The mask depends on every length from the first map axis on; the batch axes before it
+    # may stay unknown without leaving the static path.
+    shape = tuple([1] * min(resolved) + x.shape.as_list()[min(resolved):])
+    if None in shape:
+        keep = _dynamic_keep(x, resolved, size, work_dtype)
     else:
-        keep = tf.constant(_static_keep(x.shape.rank, resolved, lengths, size, work_dtype.name))
-    if dtype.is_floating or dtype.is_complex:
+        key = (shape, resolved, size, work_dtype.name)
+        keep = _eager_keep(*key) if tf.executing_eagerly() else tf.constant(_static_keep(*key))
+    differentiable = dtype.is_floating or dtype.is_complex
+    if differentiable and (not tf.executing_eagerly() or _tape_may_record()):
         return _and_differentiable(x, keep)
     return _and(x, keep)
