@@ -131,7 +131,9 @@ def _static_keep(shape, axes, size, work_dtype):
     if dtype == tf.bool:
         keep = ~zero
     else:
-        keep = np.where(zero, 0, _all_ones(dtype)).astype(dtype.as_numpy_dtype)
+        # np.where(zero, 0, 2**64 - 1) goes through float64 on NumPy 1.x: fill in the dtype.
+        keep = np.full(zero.shape, _all_ones(dtype), dtype.as_numpy_dtype)
+        keep[zero] = 0
     keep.setflags(write=False)
     return keep
 
