@@ -2,7 +2,7 @@
 
 from centerzero._keras import IS_KERAS_3, keras, register_serializable, symbolic_like
 from centerzero.arguments import normalize_axes, normalize_size
-from centerzero.ops import center_zero, check_dtype, check_static_shape, resolve_axes
+from centerzero.ops import center_zero, check_dtype, check_input_type, check_static_shape, resolve_axes
 
 
 @register_serializable(package="centerzero")
@@ -51,8 +51,9 @@ class CenterZero(keras.layers.Layer):
         return config
 
     def __call__(self, inputs, *args, **kwargs):
-        # Keras 3 fails inside its own build machinery on an input of unknown rank; say why
-        # in the contract's words before it gets there.
+        # Keras converts and builds before `call` runs, and fails in its own words on None,
+        # object arrays and inputs of unknown rank: say why in the contract's words first.
+        check_input_type(inputs)
         if getattr(getattr(inputs, "shape", None), "rank", 0) is None:
             resolve_axes(None, self.axes)
         return super().__call__(inputs, *args, **kwargs)

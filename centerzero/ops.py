@@ -47,6 +47,16 @@ def check_dtype(dtype):
     return dtype
 
 
+def check_input_type(x):
+    """Refuse, with the contract's TypeError, inputs that TensorFlow would reject obscurely."""
+    if x is None:
+        raise TypeError("CenterZero: the input must be a tensor or an array, but got None")
+    if isinstance(x, (tf.RaggedTensor, tf.SparseTensor)):
+        raise TypeError(f"CenterZero: the input must be a dense tensor, but got a {type(x).__name__}")
+    if isinstance(x, np.ndarray) and x.dtype.kind in "OV":
+        raise TypeError(f"CenterZero: input dtype {x.dtype} (a NumPy {x.dtype.kind!r} array) is not supported")
+
+
 def resolve_axes(rank, axes):
     """The two map axes as non-negative indices for an input of ``rank`` (contract 1.8)."""
     if rank is None:
@@ -225,8 +235,7 @@ def center_zero(x, size=2, axes=(-2, -1)):
     """
     size = normalize_size(size)
     axes = normalize_axes(axes)
-    if isinstance(x, (tf.RaggedTensor, tf.SparseTensor)):
-        raise TypeError(f"CenterZero: the input must be a dense tensor, but got a {type(x).__name__}")
+    check_input_type(x)
     x = tf.convert_to_tensor(x)
     dtype = check_dtype(x.dtype)
     resolved = check_static_shape(x.shape, axes, size)

@@ -63,6 +63,17 @@ def test_a_string_tensor_is_a_type_error(call):
         call(CenterZero(), tf.constant([["a", "b"], ["c", "d"]]))
 
 
+@pytest.mark.parametrize(
+    "value, words",
+    [(None, "None"), (np.array([[1, "a"], [2, 3]], dtype=object), "object"), (np.array([["a", "b"], ["c", "d"]]), "string")],
+    ids=["None", "object-array", "unicode-array"],
+)
+def test_inputs_that_are_not_numeric_tensors_are_type_errors(value, words):
+    with pytest.raises(TypeError) as info:
+        CenterZero()(value)
+    assert "CenterZero" in str(info.value) and words in str(info.value)
+
+
 def test_a_ragged_tensor_is_a_type_error():
     with pytest.raises(TypeError, match="RaggedTensor"):
         CenterZero()(tf.ragged.constant([[[1.0, 2.0]], [[3.0]]]))
