@@ -53,8 +53,8 @@ def check_input_type(x):
         raise TypeError("CenterZero: the input must be a tensor or an array, but got None")
     if isinstance(x, (tf.RaggedTensor, tf.SparseTensor)):
         raise TypeError(f"CenterZero: the input must be a dense tensor, but got a {type(x).__name__}")
-    if isinstance(x, np.ndarray) and x.dtype.kind in "OV":
-        raise TypeError(f"CenterZero: input dtype {x.dtype} (a NumPy {x.dtype.kind!r} array) is not supported")
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        raise TypeError("CenterZero: input dtype object (a NumPy object array) is not supported")
 
 
 def resolve_axes(rank, axes):
