@@ -148,27 +148,34 @@ def _static_keep(shape, axes, size, work_dtype):
     return keep
 
 
-def _dynamic_keep(x, axes, size, work_dtype):
-    """The keep mask built from ``tf.shape`` when a length is unknown at trace time."""
-    rank = x.shape.rank
+def _runtime_checks(x, axes, size):
+    """Assertions for the map lengths unknown at trace time (contract 1.8's run-time error)."""
     shape = tf.shape(x)
     checks = []
-    zero = None
     for axis, k in zip(axes, size):
-        length = shape[axis]
         if x.shape[axis] is None:
             checks.append(
                 tf.debugging.Assert(
-                    k <= length,
+                    k <= shape[axis],
                     [
                         tf.strings.format(
                             "CenterZero: the window is larger than the map: size {} on axis {} "
                             "of length {} (input shape {})",
-                            (k, axis, length, shape),
+                            (k, axis, shape[axis], shape),
                         )
                     ],
                 )
             )
+    return checks
+
+
+def _dynamic_keep(x, axes, size, work_dtype):
+    """The keep mask built from ``tf.shape`` when a length is unknown at trace time."""
+    rank = x.shape.rank
+    shape = tf.shape(x)
+    zero = None
+    for axis, k in zip(axes, size):
+        length = shape[axis]
         start = (length - k) // 2
         index = tf.range(length)
         target = [1] * rank
@@ -178,10 +185,9 @@ def _dynamic_keep(x, axes, size, work_dtype):
     first = min(axes)
     # Same layout as the static mask; the size cap needs static lengths, so it is left out.
     zero = tf.broadcast_to(zero, tf.concat([tf.ones([first], tf.int32), shape[first:]], 0))
-    with tf.control_dependencies(checks):
-        if work_dtype == tf.bool:
-            return tf.logical_not(zero)
-        return tf.where(zero, tf.zeros([], work_dtype), tf.constant(_all_ones(work_dtype), work_dtype))
+    if work_dtype == tf.bool:
+        return tf.logical_not(zero)
+    return tf.where(zero, tf.zeros([], work_dtype), tf.constant(_all_ones(work_dtype), work_dtype))
 
 
 def _and(x, keep):
@@ -239,6 +245,10 @@ def center_zero(x, size=2, axes=(-2, -1)):
     x = tf.convert_to_tensor(x)
     dtype = check_dtype(x.dtype)
     resolved = check_static_shape(x.shape, axes, size)
+    checks = _runtime_checks(x, resolved, size)
+    if checks:
+        with tf.control_dependencies(checks):
+            x = tf.identity(x)
     if 0 in size:
         return tf.identity(x)
     work_dtype = _work_dtype(dtype)

@@ -8,6 +8,8 @@ maximum.  Strategies plant these at drawn positions; the layer's own tests tile 
 import numpy as np
 import tensorflow as tf
 
+from properties.dtype_helpers import numpy_dtype
+
 # Bit patterns, as (width in bytes) -> list; the exponent layout differs per float format.
 _FLOAT_SPECIAL_BITS = {
     "float16": [0x7E00, 0x7E01, 0xFE2A, 0x7C01, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x83FF, 0x7BFF, 0xFBFF],
@@ -23,11 +25,6 @@ _FLOAT_SPECIAL_BITS = {
     ],
 }
 _UNSIGNED_OF_WIDTH = {2: np.uint16, 4: np.uint32, 8: np.uint64}
-
-
-def numpy_dtype(dtype):
-    """The NumPy dtype of a TensorFlow dtype (``bfloat16`` comes from ml_dtypes)."""
-    return np.dtype(tf.as_dtype(dtype).as_numpy_dtype)
 
 
 def special_values(dtype):

@@ -84,3 +84,11 @@ def test_errors_do_not_leave_a_half_built_layer():
     with pytest.raises(ValueError):
         layer(tf.zeros((2, 2)))
     assert np.asarray(layer(tf.ones((4, 4)))).sum() == 16 - 9
+
+
+def test_a_zero_window_on_one_axis_does_not_skip_the_run_time_check_on_the_other():
+    # Found by the property suite: size (0, 1) on a (0, 0) input returned a result when the
+    # map lengths were only known at run time.
+    run = tf.function(CenterZero(size=(0, 1), axes=(0, 1)), input_signature=[tf.TensorSpec([None, None], tf.bool)])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="size 1 on axis 1 of length 0"):
+        run(tf.zeros((0, 0), tf.bool))

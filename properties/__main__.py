@@ -1,0 +1,133 @@
+"""``python -m properties verify SPEC [--layer MODULE:ATTR] [--profile NAME] [--max-examples N]
+[--exitfirst] [--report PATH]``: the project's main job (contract 2.2).
+
+Exit status: 0 when every property holds, 1 when any fails, 2 for a usage error.
+``python -m properties replay SPEC PROPERTY COLUMN --blob BLOB [--layer MODULE:ATTR]`` reruns
+one failure from the blob a failure report printed.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _parser():
+    parser = _Parser(prog="python -m properties", description="Check a mask layer against its spec.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    verify = commands.add_parser("verify", help="run every property of a spec")
+    verify.add_argument("spec", metavar="SPEC", help="a built-in spec name (center-zero) or MODULE:ATTR")
+    verify.add_argument("--layer", metavar="MODULE:ATTR", help="build the layer from this class instead")
+    verify.add_argument("--profile", metavar="NAME", help="Hypothesis profile: dev, ci, thorough, quick")
+    verify.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
+    verify.add_argument("--exitfirst", action="store_true", help="stop at the first failing property")
+    verify.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
+    replay = commands.add_parser("replay", help="rerun one failure from its blob")
+    replay.add_argument("spec", metavar="SPEC")
+    replay.add_argument("property", metavar="PROPERTY")
+    replay.add_argument("column", metavar="COLUMN")
+    replay.add_argument("--blob", required=True)
+    replay.add_argument("--layer", metavar="MODULE:ATTR")
+    return parser
+
+
+def _load(args):
+    """The spec (with --layer applied); usage errors exit 2."""
+    sys.path.insert(0, os.getcwd())
+    from properties.spec import import_object, load_spec
+
+    try:
+        spec = load_spec(args.spec)
+        if args.layer:
+            spec = spec.with_layer(import_object(args.layer, "--layer"))
+    except (ValueError, ImportError) as error:
+        print(f"python -m properties {args.command}: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    return spec
+
+
+def _plan(spec):
+    from properties.registry import all_properties
+
+    return [(prop, column) for prop in all_properties() if prop.applies(spec) for column in prop.columns(spec)]
+
+
+def verify(args):
+    from properties.modes import split_cpu_for_device_checks
+
+    split_cpu_for_device_checks()
+    from properties import report as reporting
+    from properties.profiles import choose_profile
+    from properties.runner import run_cell
+
+    if args.max_examples is not None and args.max_examples < 1:
+        print("python -m properties verify: error: --max-examples must be >= 1", file=sys.stderr)
+        sys.exit(2)
+    try:
+        profile = choose_profile(args.profile)
+    except ValueError as error:
+        print(f"python -m properties verify: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    spec = _load(args)
+    layer_name = args.layer or f"{getattr(spec.layer, '__module__', '?')}:{getattr(spec.layer, '__qualname__', '?')}"
+    print(f"verify {spec.name}  layer {layer_name}  profile {profile}")
+    print(", ".join(f"{k} {v}" for k, v in reporting.versions().items()))
+    print(f"{'property':26} {'column':20} {'examples':>8} {'seconds':>8}  result")
+    start, cells = time.perf_counter(), []
+    for prop, column in _plan(spec):
+        cell = run_cell(spec, prop, column, spec_arg=args.spec, layer_arg=args.layer, profile=profile,
+                        max_examples=args.max_examples)
+        cells.append(cell)
+        print(f"{prop.name:26} {column:20} {cell.examples:8d} {cell.seconds:8.1f}  "
+              f"{'FAIL' if cell.failures else 'ok'}", flush=True)
+        if cell.failures and args.exitfirst:
+            break
+    seconds = time.perf_counter() - start
+    failed = [c for c in cells if c.failures]
+    for cell in failed:
+        print("\n" + cell.message)
+    print(f"\n{len(cells) - len(failed)} of {len(cells)} property/column cells hold; "
+          f"{sum(c.examples for c in cells)} examples in {seconds:.0f} s")
+    if args.report:
+        data = reporting.as_json(spec.name, layer_name, profile, cells, seconds)
+        markdown = reporting.write(args.report, data)
+        print(f"report: {args.report} and {markdown}")
+    return 1 if failed else 0
+
+
+def replay(args):
+    from properties.modes import split_cpu_for_device_checks
+
+    split_cpu_for_device_checks()
+    from properties.profiles import choose_profile
+    from properties.registry import all_properties
+    from properties.runner import run_cell
+
+    choose_profile("ci")
+    spec = _load(args)
+    matching = [p for p in all_properties() if p.name == args.property]
+    if not matching or args.column not in matching[0].columns(spec):
+        print(f"python -m properties replay: error: no property {args.property!r} in column {args.column!r}",
+              file=sys.stderr)
+        sys.exit(2)
+    cell = run_cell(spec, matching[0], args.column, spec_arg=args.spec, layer_arg=args.layer, reproduce=args.blob)
+    print(cell.message or f"{args.property} [{args.column}] holds on the replayed example")
+    return 1 if cell.failures else 0
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    return verify(args) if args.command == "verify" else replay(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

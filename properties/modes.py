@@ -1,0 +1,215 @@
+"""Execution modes (contract 1.6) and devices, with the compiled functions cached and traced
+at most once per input signature.
+
+A signature is ``(config, dtype, rank)``: the layer is rebuilt per config, and every compiled
+mode here traces with an all-``None`` input signature, so new lengths never retrace; the
+``graph`` mode, whose point is static shapes, adds the shape.  ``Executor.trace_counts``
+reports traces against signatures so the report can show that nothing retraced.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+
+from centerzero._keras import keras
+from properties.spec import VALUE_MODES
+
+
+def _config_key(config):
+    return repr(sorted(config.items()))
+
+
+def split_cpu_for_device_checks():
+    """Make two logical CPUs out of one, so that ``devices-agree`` really compares devices on a
+    CPU-only machine.  Must run before TensorFlow initialises its devices; later it is a no-op.
+    """
+    cpus = tf.config.list_physical_devices("CPU")
+    try:
+        if len(tf.config.get_logical_device_configuration(cpus[0]) or []) < 2:
+            tf.config.set_logical_device_configuration(
+                cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+            )
+    except RuntimeError:
+        pass  # devices already initialised: use whatever exists
+
+
+def devices():
+    """Names of the logical CPU and GPU devices, the columns of ``devices-agree``."""
+    return [d.name for d in tf.config.list_logical_devices() if d.device_type in ("CPU", "GPU")]
+
+
+def _signature(x, dims=None):
+    return [tf.TensorSpec([None] * x.ndim if dims is None else dims, tf.as_dtype(x.dtype))]
+
+
+class Executor:
+    """Runs a spec's layer in each mode; one per property run, so trace counts are per property."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self._layers = {}
+        self._functions = {}  # (mode, signature) -> tf.function or model
+        self._tmp = None
+
+    # -- building blocks -------------------------------------------------------------------
+    def layer(self, config):
+        key = _config_key(config)
+        if key not in self._layers:
+            self._layers[key] = self.spec.build(config)
+        return self._layers[key]
+
+    def _cached(self, mode, key, make):
+        if (mode, key) not in self._functions:
+            self._functions[(mode, key)] = make()
+        return self._functions[(mode, key)]
+
+    def _tmpdir(self):
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="properties-")
+        return self._tmp.name
+
+    def artifacts(self, mode):
+        """The models and reloaded objects a mode built, for checks on them (``no-weights``)."""
+        found = [obj for (m, _), obj in self._functions.items() if m == mode]
+        return [obj for obj in found if not isinstance(obj, tf.types.experimental.GenericFunction)]
+
+    def trace_counts(self):
+        """``{mode: {"traces": n, "signatures": m}}`` for the modes that trace."""
+        counts = {}
+        for (mode, _), fn in self._functions.items():
+            if isinstance(fn, tf.types.experimental.GenericFunction):
+                entry = counts.setdefault(mode, {"traces": 0, "signatures": 0})
+                entry["traces"] += fn.experimental_get_tracing_count()
+                entry["signatures"] += 1
+        return counts
+
+    # -- the modes -------------------------------------------------------------------------
+    def run(self, mode, config, x, device=None):
+        """``(seen, out)``: the input as the layer received it, and its output, as NumPy."""
+        if device is not None:
+            with tf.device(device):
+                return self.run(mode, config, x)
+        runner = getattr(self, "_run_" + mode.replace("-", "_"))
+        return runner(config, x)
+
+    def _run_eager(self, config, x):
+        return x, np.asarray(self.layer(config)(x))
+
+    def _run_graph(self, config, x):
+        key = (_config_key(config), x.dtype.str, x.shape)
+        layer = self.layer(config)
+        fn = self._cached("graph", key, lambda: tf.function(layer.__call__, input_signature=_signature(x, x.shape)))
+        return x, np.asarray(fn(x))
+
+    def _run_graph_unknown_dims(self, config, x):
+        key = (_config_key(config), x.dtype.str, x.ndim)
+        layer = self.layer(config)
+        fn = self._cached("graph-unknown-dims", key, lambda: tf.function(layer.__call__, input_signature=_signature(x)))
+        return x, np.asarray(fn(x))
+
+    def _run_xla(self, config, x):
+        key = (_config_key(config), x.dtype.str, x.ndim)
+        layer = self.layer(config)
+        fn = self._cached(
+            "xla", key, lambda: tf.function(layer.__call__, input_signature=_signature(x), jit_compile=True)
+        )
+        return x, np.asarray(fn(x))
+
+    def _model(self, config, x, layer=None):
+        inputs = keras.Input(shape=(None,) * (x.ndim - 1), dtype=tf.as_dtype(x.dtype).name)
+        return keras.Model(inputs, [inputs, (layer or self.layer(config))(inputs)])
+
+    def _run_model_predict(self, config, x):
+        key = (_config_key(config), x.dtype.str, x.ndim)
+        model = self._cached("model-predict", key, lambda: self._model(config, x))
+        if x.shape[0] == 0:
+            # Keras's predict loop yields no batch for zero samples, with or without the layer.
+            seen, out = model(x)
+        else:
+            # predict is judged against what the same pipeline delivers without the layer:
+            # Keras's data adapter casts float64 to floatx and quiets float16 signalling NaNs.
+            # One batch: predict splits axis 0 into batches, and a layer whose map spans axis 0
+            # would see other maps.
+            seen, out = model.predict(x, verbose=0, batch_size=x.shape[0])
+        return np.asarray(seen), np.asarray(out)
+
+    def _run_from_config(self, config, x):
+        layer = self.layer(config)
+        clone = self._cached("from-config", _config_key(config), lambda: type(layer).from_config(layer.get_config()))
+        return x, np.asarray(clone(x))
+
+    def _keras_file_model(self, config, x):
+        key = (_config_key(config), x.dtype.str, x.ndim)
+
+        def make():
+            path = os.path.join(self._tmpdir(), f"model-{len(self._functions)}.keras")
+            inputs = keras.Input(shape=(None,) * (x.ndim - 1), dtype=tf.as_dtype(x.dtype).name)
+            keras.Model(inputs, self.spec.build(config)(inputs)).save(path)
+            return keras.models.load_model(path)  # no custom_objects: registration must do
+
+        return self._cached("keras-file", key, make)
+
+    def _saved_module(self, config, x):
+        key = (_config_key(config), x.dtype.str, x.ndim)
+
+        def make():
+            module = tf.Module()
+            module.layer = self.spec.build(config)
+            module.call = tf.function(lambda t: module.layer(t), input_signature=_signature(x))
+            path = os.path.join(self._tmpdir(), f"saved-{len(self._functions)}")
+            tf.saved_model.save(module, path)
+            return tf.saved_model.load(path)
+
+        return self._cached("saved-model", key, make)
+
+    def _run_keras_file(self, config, x):
+        return x, np.asarray(self._keras_file_model(config, x)(x))
+
+    def _run_saved_model(self, config, x):
+        return x, np.asarray(self._saved_module(config, x).call(tf.constant(x)))
+
+    # -- gradients -------------------------------------------------------------------------
+    def gradient(self, mode, config, x):
+        """d(sum of outputs)/d(input) in ``mode``, as NumPy, or None if there is none."""
+
+        def gradient_of(fn):
+            def grad(t):
+                with tf.GradientTape() as tape:
+                    tape.watch(t)
+                    y = fn(t)
+                return tape.gradient(y, t)
+
+            return grad
+
+        t = tf.constant(x)
+        if mode == "eager":
+            g = gradient_of(self.layer(config))(t)
+        elif mode in ("graph", "graph-unknown-dims", "xla"):
+            key = (_config_key(config), x.dtype.str, x.shape if mode == "graph" else x.ndim)
+            layer = self.layer(config)
+            fn = self._cached(
+                "gradient-" + mode,
+                key,
+                lambda: tf.function(
+                    gradient_of(layer),
+                    input_signature=_signature(x, x.shape if mode == "graph" else None),
+                    jit_compile=(mode == "xla"),
+                ),
+            )
+            g = fn(t)
+        elif mode == "from-config":
+            layer = self.layer(config)
+            g = gradient_of(type(layer).from_config(layer.get_config()))(t)
+        elif mode == "keras-file":
+            g = gradient_of(self._keras_file_model(config, x))(t)
+        elif mode == "saved-model":
+            g = gradient_of(self._saved_module(config, x).call)(t)
+        else:
+            raise ValueError(f"no gradient in mode {mode!r}")
+        return None if g is None else np.asarray(g)
+
+
+GRADIENT_MODES = ("eager", "graph", "graph-unknown-dims", "xla", "from-config", "keras-file", "saved-model")
+ALL_MODES = VALUE_MODES

@@ -1,0 +1,64 @@
+"""Contract 1.6: every mode and every device gives eager's bits; the gradient is the mask."""
+
+import numpy as np
+import tensorflow as tf
+from hypothesis import strategies as st
+
+from properties.bitwise import bit_mismatches
+from properties.dtype_helpers import FLOAT_DTYPES, numpy_dtype
+from properties.failures import element_mismatch
+from properties.hypothesis_helpers import cases
+from properties.modes import GRADIENT_MODES, devices
+from properties.prop_values import _mode_cases, run_case
+from properties.registry import Property
+
+
+def check_modes_agree(ctx, case):
+    seen, out = run_case(ctx, case)
+    # Against eager on what this mode's layer received (predict's pipeline may change inputs).
+    _, eager = ctx.executor.run("eager", case.config, seen)
+    detail = element_mismatch("out", out, eager, bit_mismatches(out, eager))
+    if detail:
+        ctx.fail(f"{ctx.column} differs from eager: {detail} (eager's value is 'should be')", case)
+
+
+def check_devices_agree(ctx, case):
+    ctx.label(case)
+    _, reference = ctx.executor.run("eager", case.config, case.x, device=devices()[0])
+    _, out = ctx.executor.run("eager", case.config, case.x, device=ctx.column)
+    detail = element_mismatch("out", out, reference, bit_mismatches(out, reference))
+    if detail:
+        ctx.fail(f"{ctx.column} differs from {devices()[0]}: {detail}", case, device=ctx.column)
+    expected = np.where(np.asarray(ctx.spec.zeroed(case.x, case.config), bool), np.zeros((), case.x.dtype), case.x)
+    detail = element_mismatch("out", out, expected, bit_mismatches(out, expected))
+    if detail:
+        ctx.fail(f"on {ctx.column}: {detail}", case, device=ctx.column)
+
+
+def _float_cases(spec, mode):
+    floats = tuple(d for d in spec.dtypes_in(mode) if d in FLOAT_DTYPES)
+    return cases(spec, floats)
+
+
+def check_gradient(ctx, case):
+    ctx.label(case)
+    g = ctx.executor.gradient(ctx.column, case.config, case.x)
+    if g is None:
+        ctx.fail("the gradient with respect to the input is None, but should be the mask", case)
+    mask = (~np.asarray(ctx.spec.zeroed(case.x, case.config), bool)).astype(numpy_dtype(case.dtype))
+    if g.shape != mask.shape or g.dtype != mask.dtype:
+        ctx.fail(f"gradient.shape={g.shape}, gradient.dtype={g.dtype}, but should be {mask.shape}, {mask.dtype}", case)
+    detail = element_mismatch("gradient", g, mask, bit_mismatches(g, mask))
+    if detail:
+        ctx.fail(detail, case)
+
+
+PROPERTIES = [
+    Property("modes-agree", "every execution mode gives eager's bits",
+             lambda spec: [m for m in spec.modes if m != "eager"], _mode_cases, check_modes_agree),
+    Property("devices-agree", "every logical device gives the same bits", lambda spec: devices(),
+             lambda spec, device: cases(spec), check_devices_agree),
+    Property("gradient-is-mask", "d(out)/d(x) is 1 outside the zeroed region and 0 inside, for float dtypes",
+             lambda spec: [m for m in spec.modes if m in GRADIENT_MODES], _float_cases, check_gradient,
+             applies=lambda spec: any(d in FLOAT_DTYPES for d in spec.dtypes)),
+]

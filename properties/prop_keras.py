@@ -1,0 +1,84 @@
+"""Contract 1.7: incoming Keras masks pass through; symbolic calls keep shape and dtype."""
+
+import numpy as np
+import tensorflow as tf
+from hypothesis import strategies as st
+
+from centerzero._keras import IS_KERAS_3, keras
+from properties.dtype_helpers import FLOAT_DTYPES
+from properties.hypothesis_helpers import cases
+from properties.registry import Property
+
+
+def _keras_mask(tensor):
+    mask = getattr(tensor, "_keras_mask", None)
+    if mask is None and IS_KERAS_3:
+        from keras.src.backend import get_keras_mask
+
+        mask = get_keras_mask(tensor)
+    return mask
+
+
+@st.composite
+def _masked_cases(draw, spec):
+    floats = tuple(d for d in spec.dtypes if d in FLOAT_DTYPES)
+    case = draw(cases(spec, floats).filter(lambda c: c.x.shape[0] > 0))
+    # Masking hides the positions (all but the last axis) whose features all equal 0.
+    hidden = draw(st.lists(st.booleans(), min_size=case.x.shape[0], max_size=case.x.shape[0]))
+    x = case.x.copy()
+    for i, hide in enumerate(hidden):
+        if hide and x.ndim >= 3 and x.shape[1] > 0:
+            x[i, 0] = 0
+    case.x = x
+    return case
+
+
+def check_mask_passes(ctx, case):
+    ctx.label(case)
+    layer = ctx.executor.layer(case.config)
+    masking = keras.layers.Masking(mask_value=0.0)
+    incoming = masking.compute_mask(tf.constant(case.x))
+    direct = layer.compute_mask(tf.constant(case.x), incoming)
+    if direct is None or not np.array_equal(np.asarray(direct), np.asarray(incoming)):
+        ctx.fail(f"compute_mask returned {None if direct is None else np.asarray(direct).tolist()}, "
+                 f"but should pass the incoming mask {np.asarray(incoming).tolist()} through", case)
+    inputs = keras.Input(shape=(None,) * (case.x.ndim - 1), dtype=case.dtype)
+    masked = masking(inputs)
+    # Judged against the same model without the layer: Masking autocasts float64 to float32,
+    # which turns tiny values into zeros and so changes the mask before the layer sees it.
+    expected = _keras_mask(keras.Model(inputs, masked)(case.x))
+    out_mask = _keras_mask(keras.Model(inputs, layer(masked))(case.x))
+    if out_mask is None or not np.array_equal(np.asarray(out_mask), np.asarray(expected)):
+        ctx.fail(f"in a functional model the output mask is "
+                 f"{None if out_mask is None else np.asarray(out_mask).tolist()}, but should be "
+                 f"{np.asarray(expected).tolist()}", case)
+
+
+@st.composite
+def _symbolic_cases(draw, spec):
+    case = draw(cases(spec))
+    known = draw(st.lists(st.booleans(), min_size=case.x.ndim - 1, max_size=case.x.ndim - 1))
+    shape = tuple(n if keep else None for n, keep in zip(case.x.shape[1:], known))
+    return case, shape
+
+
+def check_symbolic(ctx, drawn):
+    case, shape = drawn
+    ctx.label(case)
+    inputs = keras.Input(shape=shape, dtype=case.dtype)
+    outputs = ctx.executor.layer(case.config)(inputs)
+    if tuple(outputs.shape) != tuple(inputs.shape) or tf.as_dtype(outputs.dtype) != tf.as_dtype(case.dtype):
+        ctx.fail(f"symbolic out.shape={tuple(outputs.shape)}, out.dtype={tf.as_dtype(outputs.dtype).name}, "
+                 f"but should be {tuple(inputs.shape)}, {case.dtype}", case)
+    declared = ctx.executor.layer(case.config).compute_output_shape(tuple(inputs.shape))
+    if tuple(declared) != tuple(inputs.shape):
+        ctx.fail(f"compute_output_shape gave {tuple(declared)}, but should be {tuple(inputs.shape)}", case)
+
+
+PROPERTIES = [
+    Property("keras-mask-passes", "an incoming Keras mask comes through unchanged", lambda spec: ["functional"],
+             lambda spec, column: _masked_cases(spec), check_mask_passes,
+             applies=lambda spec: spec.keras_mask == "pass" and any(d in FLOAT_DTYPES for d in spec.dtypes)),
+    Property("symbolic-call", "a call on keras.Input gives the input's shape and dtype", lambda spec: ["symbolic"],
+             lambda spec, column: _symbolic_cases(spec), check_symbolic),
+]

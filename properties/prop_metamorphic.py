@@ -1,0 +1,48 @@
+"""Relations between calls: applying twice equals once; each sample alone gives its slice."""
+
+import numpy as np
+from hypothesis import event
+from hypothesis import strategies as st
+
+from properties.bitwise import bit_mismatches
+from properties.failures import element_mismatch
+from properties.hypothesis_helpers import cases
+from properties.prop_values import _mode_cases, _mode_columns, run_case
+from properties.registry import Property
+
+
+def check_idempotent(ctx, case):
+    _, once = run_case(ctx, case)
+    _, twice = ctx.executor.run(ctx.column, case.config, once)
+    detail = element_mismatch("f(f(x))", twice, once, bit_mismatches(twice, once))
+    if detail:
+        ctx.fail(detail + " (should equal f(x))", case)
+
+
+@st.composite
+def _batched_cases(draw, spec, mode):
+    case = draw(cases(spec, spec.dtypes_in(mode)).filter(lambda c: len(spec.batch_axes(c.config, c.x.ndim)) > 0))
+    axis = draw(st.sampled_from(tuple(spec.batch_axes(case.config, case.x.ndim))))
+    return case, axis
+
+
+def check_batch_slices(ctx, drawn):
+    case, axis = drawn
+    ctx.label(case)
+    event(f"sliced along axis {axis} of length {'0' if case.x.shape[axis] == 0 else '1' if case.x.shape[axis] == 1 else 'several'}")
+    seen, out = run_case(ctx, case)
+    for i in range(case.x.shape[axis]):
+        part = np.take(seen, [i], axis=axis)
+        _, alone = ctx.executor.run(ctx.column, case.config, part)
+        in_batch = np.take(out, [i], axis=axis)
+        detail = element_mismatch("alone", alone, in_batch, bit_mismatches(alone, in_batch))
+        if detail:
+            ctx.fail(f"slice {i} along axis {axis} run alone differs from the batched run: {detail}", case)
+
+
+PROPERTIES = [
+    Property("idempotent", "applying the layer twice equals applying it once", _mode_columns, _mode_cases,
+             check_idempotent),
+    Property("batch-slices", "each sample alone gives the same slice as in the batch", _mode_columns,
+             lambda spec, mode: _batched_cases(spec, mode), check_batch_slices),
+]

@@ -1,0 +1,89 @@
+"""Contract 1.5: no weights, one instance for many inputs, the input never modified."""
+
+import numpy as np
+import tensorflow as tf
+from hypothesis import event
+from hypothesis import strategies as st
+
+from properties.bitwise import bit_mismatches
+from properties.failures import element_mismatch
+from properties.hypothesis_helpers import Case, mask_inputs
+from properties.prop_values import _mode_cases, _mode_columns, run_case
+from properties.registry import Property
+
+
+def _weights(obj):
+    return {
+        "weights": list(getattr(obj, "weights", [])),
+        "trainable_weights": list(getattr(obj, "trainable_weights", [])),
+        "non_trainable_weights": list(getattr(obj, "non_trainable_weights", [])),
+        "variables": list(getattr(obj, "variables", [])) if isinstance(obj, tf.Module) else [],
+    }
+
+
+def _assert_no_weights(ctx, obj, when, case):
+    for kind, found in _weights(obj).items():
+        if found:
+            ctx.fail(f"{when}: {type(obj).__name__}.{kind} has {len(found)} entries "
+                     f"({', '.join(getattr(v, 'name', '?') for v in found)}), but should have none", case)
+
+
+def check_no_weights(ctx, case):
+    _assert_no_weights(ctx, ctx.spec.build(case.config), "a fresh layer", case)
+    layer = ctx.executor.layer(case.config)
+    run_case(ctx, case)
+    _assert_no_weights(ctx, layer, f"after a call in {ctx.column}", case)
+    for obj in ctx.executor.artifacts(ctx.column):
+        _assert_no_weights(ctx, obj, f"the {ctx.column} artifact", case)
+
+
+@st.composite
+def _many_inputs(draw, spec, mode):
+    """One config and 2-4 inputs of different dtypes and shapes for it."""
+    config = draw(spec.configs)
+    inputs = []
+    for _ in range(draw(st.integers(2, 4))):
+        one = draw(st.sampled_from(tuple(spec.dtypes_in(mode))))
+        shape = draw(spec.input_shapes(config))
+        probe = np.ones(shape, bool)
+        x, planted = draw(mask_inputs(one, shape, np.asarray(spec.zeroed(probe, config), bool)))
+        inputs.append(Case(config, one, x, planted))
+    return inputs
+
+
+def check_one_instance(ctx, inputs):
+    layer = ctx.executor.layer(inputs[0].config)
+    event(f"{len({(c.dtype, c.x.ndim) for c in inputs})} distinct dtype/rank pairs in a row")
+    for case in inputs:
+        ctx.label(case)
+        seen, out = run_case(ctx, case)
+        expected = np.where(np.asarray(ctx.spec.zeroed(seen, case.config), bool), np.zeros((), seen.dtype), seen)
+        detail = element_mismatch("out", out, expected, bit_mismatches(out, expected))
+        if detail:
+            ctx.fail(f"the same layer instance, input {inputs.index(case) + 1} of {len(inputs)}: {detail}", case)
+    if ctx.executor.layer(inputs[0].config) is not layer:
+        ctx.fail("the executor rebuilt the layer between inputs", inputs[0])
+
+
+def check_input_not_modified(ctx, case):
+    before = case.x.copy()  # a byte copy: payloads and signs survive
+    case.x.setflags(write=True)
+    run_case(ctx, case)
+    detail = element_mismatch("x", case.x, before, bit_mismatches(case.x, before))
+    if detail:
+        ctx.fail("the writable NumPy input was modified: " + detail, case)
+    if ctx.column == "eager":
+        tensor = tf.constant(case.x)
+        ctx.executor.layer(case.config)(tensor)
+        if bit_mismatches(tensor.numpy(), before).any():
+            ctx.fail("the input tensor was modified", case)
+
+
+PROPERTIES = [
+    Property("no-weights", "no weights of any kind before or after calls", _mode_columns, _mode_cases,
+             check_no_weights),
+    Property("one-instance-many-inputs", "one layer serves many shapes, ranks and dtypes in a row",
+             _mode_columns, lambda spec, mode: _many_inputs(spec, mode), check_one_instance),
+    Property("input-not-modified", "the input, a writable array or a tensor, is never written", _mode_columns,
+             _mode_cases, check_input_not_modified),
+]

@@ -1,0 +1,106 @@
+"""The ``--report`` files: JSON, and Markdown beside it, one row per property and one column
+per mode, device or named check; each cell the examples run and the failures."""
+
+import json
+import os
+import platform
+
+import hypothesis
+import numpy as np
+import tensorflow as tf
+
+from centerzero._keras import keras_name, keras_version
+
+
+def versions():
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras_version(),
+        "tf.keras": keras_name(),
+        "numpy": np.__version__,
+        "hypothesis": hypothesis.__version__,
+    }
+
+
+def columns_of(cells):
+    seen = []
+    for cell in cells:
+        if cell.column not in seen:
+            seen.append(cell.column)
+    return seen
+
+
+def table(cells):
+    """Rows of ``(property, {column: cell})`` in first-seen order."""
+    rows = {}
+    for cell in cells:
+        rows.setdefault(cell.prop, {})[cell.column] = cell
+    return rows
+
+
+def as_json(spec_name, layer, profile, cells, seconds):
+    rows = table(cells)
+    return {
+        "spec": spec_name,
+        "layer": layer,
+        "profile": profile,
+        "versions": versions(),
+        "devices": [d.name for d in tf.config.list_logical_devices()],
+        "columns": columns_of(cells),
+        "total_examples": sum(c.examples for c in cells),
+        "total_failures": sum(c.failures for c in cells),
+        "seconds": round(seconds, 1),
+        "properties": [
+            {
+                "name": name,
+                "cells": {
+                    column: {"examples": c.examples, "failures": c.failures, "seconds": round(c.seconds, 2)}
+                    for column, c in row.items()
+                },
+            }
+            for name, row in rows.items()
+        ],
+        "trace_counts": {name: {col: c.traces for col, c in row.items() if c.traces} for name, row in rows.items()},
+        "failures": [c.message for c in cells if c.failures],
+    }
+
+
+def as_markdown(report):
+    columns = report["columns"]
+    lines = [
+        f"# properties verify {report['spec']}",
+        "",
+        f"layer: `{report['layer']}`, profile: `{report['profile']}`, "
+        + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
+        "",
+        f"{report['total_examples']} examples, {report['total_failures']} failing cells, {report['seconds']} s. "
+        "Each cell: examples run / failures (a blank cell: the property does not run there).",
+        "",
+        "| property | " + " | ".join(columns) + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for prop in report["properties"]:
+        cells = [
+            f"{c['examples']} / {c['failures']}" + (" **FAIL**" if c["failures"] else "") if c else ""
+            for c in (prop["cells"].get(col) for col in columns)
+        ]
+        lines.append(f"| {prop['name']} | " + " | ".join(cells) + " |")
+    lines += ["", "## Traces (traces / input signatures, per compiled mode)", ""]
+    for name, by_column in report["trace_counts"].items():
+        parts = [f"{mode}: {t['traces']}/{t['signatures']}" for col in by_column.values() for mode, t in col.items()]
+        if parts:
+            lines.append(f"- {name}: " + ", ".join(parts))
+    if report["failures"]:
+        lines += ["", "## Failures", ""] + [f"```\n{text}\n```" for text in report["failures"]]
+    return "\n".join(lines) + "\n"
+
+
+def write(path, report):
+    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2)
+    markdown = os.path.splitext(path)[0] + ".md"
+    with open(markdown, "w") as f:
+        f.write(as_markdown(report))
+    return markdown

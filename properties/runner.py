@@ -1,0 +1,114 @@
+"""Runs one property in one column for one spec under Hypothesis and records what happened."""
+
+import dataclasses
+import re
+import shlex
+import time
+
+from hypothesis import given, settings
+
+from properties.failures import PropertyFailure
+from properties.hypothesis_helpers import Case
+from properties.modes import Executor
+from properties.registry import EXPENSIVE_COLUMNS, Context
+
+
+@dataclasses.dataclass
+class CellResult:
+    """One cell of the report: a property in a column."""
+
+    prop: str
+    column: str
+    examples: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    traces: dict = dataclasses.field(default_factory=dict)
+
+
+def examples_for(column, base):
+    """Fewer examples where every new signature rebuilds a model from a file."""
+    return max(2, round(base * EXPENSIVE_COLUMNS.get(column, 1.0)))
+
+
+def _case_of(drawn):
+    if isinstance(drawn, Case):
+        return drawn
+    if isinstance(drawn, (tuple, list)):
+        for item in drawn:
+            found = _case_of(item)
+            if found is not None:
+                return found
+    return None
+
+
+def replay_command(spec_arg, prop, column, layer_arg=None, blob=None, profile=None):
+    """The one command that replays a failure."""
+    words = ["python", "-m", "properties"]
+    if blob:
+        words += ["replay", spec_arg, prop, column, "--blob", blob]
+    else:
+        words += ["verify", spec_arg, "--exitfirst"] + (["--profile", profile] if profile else [])
+    if layer_arg:
+        words += ["--layer", layer_arg]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _blob(error):
+    for note in getattr(error, "__notes__", []):
+        found = re.search(r"@reproduce_failure\('([^']+)', (b'[^']*')\)", note)
+        if found:
+            return f"{found.group(1)}:{found.group(2)[2:-1]}"
+    return None
+
+
+def build_test(spec, prop, column, base_settings=None, max_examples=None, reproduce=None):
+    """``(test, cell)``: a Hypothesis test of the property, and the cell it fills in."""
+    cell = CellResult(prop.name, column)
+    ctx = Context(prop, spec, column, Executor(spec))
+
+    def property_holds(drawn):
+        cell.examples += 1
+        try:
+            prop.check(ctx, drawn)
+        except PropertyFailure:
+            raise
+        except Exception as error:  # noqa: BLE001 - the layer raising is a failure to report
+            ctx.fail(f"raised {type(error).__name__}: {str(error).strip()[:500]}", _case_of(drawn))
+
+    # A distinct database key and derandomisation seed per spec, property and column.
+    property_holds._hypothesis_internal_add_digest = f"{spec.name}/{prop.name}/{column}".encode()
+    parent = base_settings or settings()
+    count = examples_for(column, max_examples or parent.max_examples)
+    test = settings(parent, max_examples=count, deadline=None)(given(prop.examples(spec, column))(property_holds))
+    if reproduce:
+        from hypothesis import reproduce_failure
+
+        version, blob = reproduce.split(":", 1)
+        test = reproduce_failure(version, blob.encode())(test)
+    return test, cell, ctx
+
+
+def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None, max_examples=None,
+             reproduce=None):
+    """Run the property; never raises for a property failure, returns the filled cell."""
+    test, cell, ctx = build_test(spec, prop, column, max_examples=max_examples, reproduce=reproduce)
+    start = time.perf_counter()
+    try:
+        try:
+            test()
+        except BaseExceptionGroup as group:  # Hypothesis found several distinct failures
+            failures = [e for e in group.exceptions if isinstance(e, PropertyFailure)]
+            if not failures:
+                raise
+            raise failures[0] from group
+    except PropertyFailure as failure:
+        failure.replay = replay_command(spec_arg or spec.name, prop.name, column, layer_arg, _blob(failure), profile)
+        cell.failures, cell.message = 1, str(failure)
+    except Exception as error:  # noqa: BLE001 - a health check or flaky test is reported too
+        cell.failures = 1
+        cell.message = (f"property {prop.name} could not run [spec {spec.name}, {column}]: "
+                        f"{type(error).__name__}: {str(error).strip()[:800]}")
+    cell.seconds = time.perf_counter() - start
+    cell.traces = ctx.executor.trace_counts()
+    return cell

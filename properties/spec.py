@@ -1,0 +1,143 @@
+"""The spec type (contract 2.1): what the property kit needs to know about a mask layer.
+
+A spec is data: how to build the layer from a config, which configs and input shapes to try,
+a NumPy reference of which elements must be zeroed, and what the layer claims.  Every property
+runs against every spec; nothing is subclassed.
+"""
+
+import dataclasses
+import importlib
+import re
+from typing import Any, Callable, Optional
+
+from hypothesis import strategies as st
+
+from properties.dtype_helpers import ALL_DTYPES
+
+#: The execution modes of contract 1.6, as columns of the report.
+VALUE_MODES = (
+    "eager", "graph", "graph-unknown-dims", "xla", "model-predict", "from-config", "keras-file", "saved-model",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class BadInput:
+    """An input shape a layer must refuse, with the error it must raise.
+
+    ``error`` is raised when the shape is known at call or trace time; ``runtime_error``, if
+    set, when only the rank is known while tracing (an all-``None`` input signature).
+    ``match`` is a regular expression the message must contain.
+    """
+
+    shape: tuple
+    error: type
+    match: str
+    runtime_error: Optional[type] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MaskSpec:
+    """Everything the properties need to check one mask layer.
+
+    Args:
+        name: the spec's name in reports and on the command line.
+        layer: a layer class or factory, called as ``layer(**config)``.
+        configs: a strategy of constructor keyword dicts.
+        input_shapes: ``config -> strategy`` of input shapes that config accepts.
+        zeroed: the reference, ``(x, config) -> bool array``: True where the layer must write
+            ``+0``; every other element must come through bit for bit.
+        dtypes: the dtypes the layer claims to take (names); the rest must be refused.
+        modes: the execution modes it claims (see ``VALUE_MODES``).
+        xla_dtypes: the dtypes it claims under XLA, if fewer than ``dtypes``.
+        bad_configs: a strategy of configs the constructor must refuse with ``ValueError``.
+        bad_inputs: ``config -> strategy`` of :class:`BadInput`.
+        independent_zeroed: a second reference built on code nobody here wrote, if any;
+            the property ``independent-reference`` checks the two agree.
+        batch_axes: ``(config, rank) -> axes`` along which samples are independent (each
+            slice alone gives the same output slice); default: axis 0.
+        keras_mask: ``"pass"`` if an incoming Keras mask must come through unchanged.
+        events: ``(config, shape) -> strings`` to label examples in the statistics.
+
+    >>> spec = MaskSpec(name="identity", layer=keras.layers.Identity, configs=st.just({}),
+    ...                 input_shapes=lambda config: st.just((2, 3)),
+    ...                 zeroed=lambda x, config: np.zeros(x.shape, bool))
+    """
+
+    name: str
+    layer: Callable[..., Any]
+    configs: st.SearchStrategy
+    input_shapes: Callable[[dict], st.SearchStrategy]
+    zeroed: Callable[[Any, dict], Any]
+    dtypes: tuple = ALL_DTYPES
+    modes: tuple = VALUE_MODES
+    xla_dtypes: Optional[tuple] = None
+    bad_configs: Optional[st.SearchStrategy] = None
+    bad_inputs: Optional[Callable[[dict], st.SearchStrategy]] = None
+    independent_zeroed: Optional[Callable[[Any, dict], Any]] = None
+    batch_axes: Callable[[dict, int], tuple] = lambda config, rank: (0,) if rank else ()
+    keras_mask: Optional[str] = "pass"
+    events: Optional[Callable[[dict, tuple], Any]] = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
+            raise ValueError(f"MaskSpec: `name` must be a word of letters, digits, '.', '_' or '-', got {self.name!r}")
+        if not callable(self.layer):
+            raise TypeError(f"MaskSpec: `layer` must be a class or a callable, got {self.layer!r}")
+        if not isinstance(self.configs, st.SearchStrategy):
+            raise TypeError(f"MaskSpec: `configs` must be a Hypothesis strategy, got {self.configs!r}")
+        for field in ("input_shapes", "zeroed"):
+            if not callable(getattr(self, field)):
+                raise TypeError(f"MaskSpec: `{field}` must be callable, got {getattr(self, field)!r}")
+        unknown = [d for d in self.dtypes if d not in ALL_DTYPES]
+        if unknown:
+            raise ValueError(f"MaskSpec: `dtypes` has names outside {ALL_DTYPES}: {unknown}")
+        unknown = [m for m in self.modes if m not in VALUE_MODES]
+        if unknown:
+            raise ValueError(f"MaskSpec: `modes` has names outside {VALUE_MODES}: {unknown}")
+
+    def build(self, config):
+        return self.layer(**config)
+
+    def dtypes_in(self, mode):
+        if mode == "xla" and self.xla_dtypes is not None:
+            return tuple(d for d in self.dtypes if d in self.xla_dtypes)
+        return self.dtypes
+
+    def with_layer(self, layer):
+        """The same spec checking another implementation with the same constructor."""
+        return dataclasses.replace(self, layer=layer)
+
+
+def import_object(path, what):
+    """``"package.module:attr"`` -> the object; the module is found on ``sys.path`` (cwd first)."""
+    module_name, sep, attr = path.partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"{what} must look like MODULE:ATTR, got {path!r}")
+    module = importlib.import_module(module_name)
+    obj = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"{what} {path!r}: module {module_name!r} has no attribute {attr!r}") from None
+    return obj
+
+
+def builtin_specs():
+    """Built-in specs by name."""
+    from properties.specs import BUILTIN_SPECS
+
+    return dict(BUILTIN_SPECS)
+
+
+def load_spec(name_or_path):
+    """A built-in spec name (``center-zero``) or ``MODULE:ATTR`` naming a :class:`MaskSpec`."""
+    specs = builtin_specs()
+    if name_or_path in specs:
+        return specs[name_or_path]
+    if ":" not in name_or_path:
+        raise ValueError(f"unknown spec {name_or_path!r}: built-in specs are {sorted(specs)}, or give MODULE:ATTR")
+    spec = import_object(name_or_path, "SPEC")
+    if not isinstance(spec, MaskSpec):
+        raise ValueError(f"SPEC {name_or_path!r} is a {type(spec).__name__}, not a properties.MaskSpec")
+    return spec
