@@ -12,12 +12,20 @@ from properties.prop_values import _mode_cases, _mode_columns, run_case
 from properties.registry import Property
 
 
+def _is_variable(value):
+    return isinstance(value, tf.Variable) or type(value).__name__ == "Variable" and hasattr(value, "assign")
+
+
 def _weights(obj):
+    """Every kind of state: Keras weights, tf.Module variables, and tf.Variables held in plain
+    attributes, which Keras 3 does not list as weights (the blog's kernel is one)."""
+    held = [v for v in vars(obj).values() if _is_variable(v)] if hasattr(obj, "__dict__") else []
     return {
         "weights": list(getattr(obj, "weights", [])),
         "trainable_weights": list(getattr(obj, "trainable_weights", [])),
         "non_trainable_weights": list(getattr(obj, "non_trainable_weights", [])),
         "variables": list(getattr(obj, "variables", [])) if isinstance(obj, tf.Module) else [],
+        "attributes holding variables": held,
     }
 
 

@@ -1,6 +1,8 @@
 """Runs one property in one column for one spec under Hypothesis and records what happened."""
 
 import dataclasses
+import hashlib
+import pickle
 import re
 import shlex
 import time
@@ -26,9 +28,30 @@ class CellResult:
     traces: dict = dataclasses.field(default_factory=dict)
 
 
+#: Calls allowed for shrinking after a cell's first failure.  Past it, only examples already
+#: seen failing are checked again (so Hypothesis's final replay fails as before) and any other
+#: candidate counts as passing, which ends the shrink with the smallest failure found so far.
+#: Without it a layer that fails everywhere spends minutes shrinking model-building modes.
+SHRINK_BUDGET = 30
+
+
+def _fingerprint(drawn):
+    return hashlib.sha1(pickle.dumps(drawn)).hexdigest()
+
+
 def examples_for(column, base):
     """Fewer examples where every new signature rebuilds a model from a file."""
     return max(2, round(base * EXPENSIVE_COLUMNS.get(column, 1.0)))
+
+
+_NOISE = re.compile(r"^\s*(File \"|<frozen|Detected at node|Arguments received|in user code:|Exception encountered|•)")
+
+
+def short_error(error):
+    """An exception as one readable line: no ANSI colours, no traceback frames."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not _NOISE.match(line)]
+    return f"{type(error).__name__}: {' | '.join(lines)[:400]}"
 
 
 def _case_of(drawn):
@@ -67,20 +90,32 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
     cell = CellResult(prop.name, column)
     ctx = Context(prop, spec, column, Executor(spec))
 
+    failing, calls_after_failure = set(), [0]
+    budget = examples_for(column, SHRINK_BUDGET)
+
     def property_holds(drawn):
-        cell.examples += 1
+        if failing:
+            calls_after_failure[0] += 1
+            if calls_after_failure[0] > budget and _fingerprint(drawn) not in failing:
+                return
+        else:
+            cell.examples += 1
         try:
             prop.check(ctx, drawn)
         except PropertyFailure:
+            failing.add(_fingerprint(drawn))
             raise
         except Exception as error:  # noqa: BLE001 - the layer raising is a failure to report
-            ctx.fail(f"raised {type(error).__name__}: {str(error).strip()[:500]}", _case_of(drawn))
+            failing.add(_fingerprint(drawn))
+            ctx.fail(f"raised {short_error(error)}", _case_of(drawn))
 
     # A distinct database key and derandomisation seed per spec, property and column.
     property_holds._hypothesis_internal_add_digest = f"{spec.name}/{prop.name}/{column}".encode()
     parent = base_settings or settings()
     count = examples_for(column, max_examples or parent.max_examples)
-    test = settings(parent, max_examples=count, deadline=None)(given(prop.examples(spec, column))(property_holds))
+    test = settings(parent, max_examples=count, deadline=None, report_multiple_bugs=False)(
+        given(prop.examples(spec, column))(property_holds)
+    )
     if reproduce:
         from hypothesis import reproduce_failure
 
@@ -90,9 +125,9 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
 
 
 def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None, max_examples=None,
-             reproduce=None):
+             reproduce=None, base_settings=None):
     """Run the property; never raises for a property failure, returns the filled cell."""
-    test, cell, ctx = build_test(spec, prop, column, max_examples=max_examples, reproduce=reproduce)
+    test, cell, ctx = build_test(spec, prop, column, base_settings, max_examples, reproduce)
     start = time.perf_counter()
     try:
         try:
@@ -107,8 +142,7 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
         cell.failures, cell.message = 1, str(failure)
     except Exception as error:  # noqa: BLE001 - a health check or flaky test is reported too
         cell.failures = 1
-        cell.message = (f"property {prop.name} could not run [spec {spec.name}, {column}]: "
-                        f"{type(error).__name__}: {str(error).strip()[:800]}")
+        cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
     return cell
