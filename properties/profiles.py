@@ -9,7 +9,7 @@ import os
 
 from hypothesis import settings
 
-CI_EXAMPLES = 12
+CI_EXAMPLES = 30
 
 PROFILES = {
     # Randomised, with the example database, so a failure found once replays first next time.

@@ -145,4 +145,10 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
         cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
+    retraced = {mode: t for mode, t in cell.traces.items() if t["traces"] > t["signatures"]}
+    if retraced and not cell.failures:
+        cell.failures = 1
+        cell.message = (f"property {prop.name} retraced [spec {spec.name}, {column}]: "
+                        + ", ".join(f"{m}: {t['traces']} traces for {t['signatures']} input signatures"
+                                    for m, t in retraced.items()))
     return cell
