@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 from hypothesis import strategies as st
 
+from centerzero import CenterZero
 from properties.center_window import center_window_zeroed
 from properties.spec import BadInput, MaskSpec
 
@@ -152,15 +153,9 @@ def events(config, shape):
         yield f"batch axis of length {'0' if n == 0 else '1' if n == 1 else 'several'}"
 
 
-def _layer(**config):
-    from centerzero import CenterZero
-
-    return CenterZero(**config)
-
-
 CENTER_ZERO = MaskSpec(
     name="center-zero",
-    layer=_layer,
+    layer=CenterZero,
     configs=st.fixed_dictionaries({"size": _SIZES, "axes": _AXES}),
     input_shapes=input_shapes,
     zeroed=zeroed,
