@@ -137,7 +137,31 @@ def cases(draw, spec, dtypes=None):
     config = draw(spec.configs)
     dtype = draw(st.sampled_from(tuple(dtypes if dtypes is not None else spec.dtypes)))
     shape = draw(spec.input_shapes(config))
-    probe = np.ones(shape, numpy_dtype(dtype))
-    region = np.asarray(spec.zeroed(probe, config), bool)
+    region = None
+    if spec.zeroed is not None:
+        region = np.asarray(spec.zeroed(np.ones(shape, numpy_dtype(dtype)), config), bool)
     x, planted = draw(mask_inputs(dtype, shape, region))
+    if spec.adjust_input is not None:
+        x = draw(spec.adjust_input(config, x))
     return Case(config=config, dtype=dtype, x=x, planted=planted)
+
+
+@st.composite
+def map_shapes(draw, min_rank=2, max_rank=4, min_map=(0, 0), max_side=24, channels=False):
+    """Shapes ``(*batch, H, W)`` (``(*batch, H, W, C)`` with ``channels``), batch axes of
+    length 0, 1 or more (at most 6 maps in all), ``H >= min_map[0]`` and ``W >= min_map[1]``.
+
+    >>> map_shapes(min_rank=3, min_map=(2, 2)).example()
+    (1, 5, 2)
+    """
+    if not 2 + channels <= min_rank <= max_rank:
+        raise ValueError(f"map_shapes: need {2 + channels} <= min_rank <= max_rank, got {min_rank}, {max_rank}")
+    rank = draw(st.integers(min_rank, max_rank))
+    batch, room = [], 6
+    for _ in range(rank - 2 - channels):
+        n = draw(st.integers(0, 3))
+        n = n if n <= room else 1
+        room = room // max(n, 1)
+        batch.append(n)
+    h, w = (draw(st.integers(m, max(m, max_side))) for m in min_map)
+    return tuple(batch + [h, w] + ([draw(st.integers(1, 3))] if channels else []))

@@ -42,8 +42,8 @@ def check_claims(ctx, drawn):
         return
     if not claimed:
         ctx.fail(f"{where}: worked but not listed in the spec's dtypes")
-    if tf.as_dtype(out.dtype).name != dtype:
-        ctx.fail(f"{where}: out.dtype={tf.as_dtype(out.dtype).name}, but should be {dtype}")
+    if tf.as_dtype(out.dtype).name != ctx.spec.output_dtype(dtype):
+        ctx.fail(f"{where}: out.dtype={tf.as_dtype(out.dtype).name}, but should be {ctx.spec.output_dtype(dtype)}")
 
 
 PROPERTIES = [

@@ -67,15 +67,30 @@ def check_symbolic(ctx, drawn):
     ctx.label(case)
     inputs = keras.Input(shape=shape, dtype=case.dtype)
     outputs = ctx.executor.layer(case.config)(inputs)
-    if tuple(outputs.shape) != tuple(inputs.shape) or tf.as_dtype(outputs.dtype) != tf.as_dtype(case.dtype):
+    dtype = ctx.spec.output_dtype(case.dtype)
+    if tuple(outputs.shape) != tuple(inputs.shape) or tf.as_dtype(outputs.dtype).name != dtype:
         ctx.fail(f"symbolic out.shape={tuple(outputs.shape)}, out.dtype={tf.as_dtype(outputs.dtype).name}, "
-                 f"but should be {tuple(inputs.shape)}, {case.dtype}", case)
+                 f"but should be {tuple(inputs.shape)}, {dtype}", case)
     declared = ctx.executor.layer(case.config).compute_output_shape(tuple(inputs.shape))
     if tuple(declared) != tuple(inputs.shape):
         ctx.fail(f"compute_output_shape gave {tuple(declared)}, but should be {tuple(inputs.shape)}", case)
 
 
+def check_mask_set(ctx, case):
+    ctx.label(case)
+    layer = ctx.executor.layer(case.config)
+    expected = np.asarray(ctx.spec.keras_mask(case.x, case.config), bool)
+    mask = layer.compute_mask(tf.constant(case.x))
+    out_mask = _keras_mask(layer(case.x))
+    for name, got in (("compute_mask", mask), ("the output's mask", out_mask)):
+        if got is None or np.asarray(got).shape != expected.shape or not np.array_equal(np.asarray(got), expected):
+            ctx.fail(f"{name} is {None if got is None else np.asarray(got).tolist()}, but should be "
+                     f"{expected.tolist()}", case)
+
+
 PROPERTIES = [
+    Property("keras-mask-set", "the layer sets the Keras mask the spec says", lambda spec: ["eager"],
+             lambda spec, column: cases(spec), check_mask_set, applies=lambda spec: callable(spec.keras_mask)),
     Property("keras-mask-passes", "an incoming Keras mask comes through unchanged", lambda spec: ["functional"],
              lambda spec, column: _masked_cases(spec), check_mask_passes,
              applies=lambda spec: spec.keras_mask == "pass" and any(d in FLOAT_DTYPES for d in spec.dtypes)),

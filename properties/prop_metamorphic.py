@@ -5,10 +5,11 @@ from hypothesis import event
 from hypothesis import strategies as st
 
 from properties.bitwise import bit_mismatches
+from properties.dtype_helpers import COMPLEX_DTYPES, FLOAT_DTYPES
 from properties.failures import element_mismatch
 from properties.hypothesis_helpers import cases
 from properties.prop_values import _mode_cases, _mode_columns, run_case
-from properties.registry import Property
+from properties.registry import Property, needs_reference
 
 
 def check_idempotent(ctx, case):
@@ -40,9 +41,36 @@ def check_batch_slices(ctx, drawn):
             ctx.fail(f"slice {i} along axis {axis} run alone differs from the batched run: {detail}", case)
 
 
+def check_complement(ctx, case):
+    """``layer(x) + complement(x) == x``: the two regions split every map between them."""
+    ctx.label(case)
+    other, other_config = ctx.spec.complement
+    _, out = ctx.executor.run("eager", case.config, case.x)
+    rest = np.asarray(other(**other_config(case.config))(case.x))
+    total = out + rest
+    x = case.x
+    if case.dtype in FLOAT_DTYPES + COMPLEX_DTYPES:
+        # Bitwise except where IEEE addition itself changes bits: -0.0 + +0.0 is +0.0, and a
+        # signalling NaN plus anything is quiet; there the sum must still be a zero or a NaN.
+        same = bit_mismatches(total, x) == 0
+        wide = np.complex128 if x.dtype.kind == "c" else np.float64  # ml_dtypes' bfloat16 too
+        with np.errstate(invalid="ignore"):
+            zeros = (x.astype(wide) == 0) & (total.astype(wide) == 0)
+            nans = np.isnan(x.astype(wide)) & np.isnan(total.astype(wide))
+        same = same | zeros | nans
+    else:
+        same = bit_mismatches(total, x) == 0
+    detail = element_mismatch("layer(x) + complement(x)", total, x, ~same)
+    if detail:
+        ctx.fail(detail, case)
+
+
 PROPERTIES = [
+    Property("complement-sum", "layer(x) + complement(x) == x for numeric dtypes", lambda spec: ["eager"],
+             lambda spec, column: cases(spec, tuple(d for d in spec.dtypes if d != "bool")), check_complement,
+             applies=lambda spec: spec.complement is not None),
     Property("idempotent", "applying the layer twice equals applying it once", _mode_columns, _mode_cases,
-             check_idempotent),
+             check_idempotent, applies=needs_reference),
     Property("batch-slices", "each sample alone gives the same slice as in the batch", _mode_columns,
-             lambda spec, mode: _batched_cases(spec, mode), check_batch_slices),
+             lambda spec, mode: _batched_cases(spec, mode), check_batch_slices, applies=needs_reference),
 ]

@@ -15,6 +15,11 @@ from properties.failures import PropertyFailure
 EXPENSIVE_COLUMNS = {"keras-file": 0.25, "saved-model": 0.25, "model-predict": 0.5}
 
 
+def needs_reference(spec):
+    """Properties that compare with ``spec.zeroed`` apply to specs that have one."""
+    return spec.zeroed is not None
+
+
 @dataclasses.dataclass(frozen=True)
 class Property:
     name: str
@@ -58,8 +63,8 @@ class Context:
 
 def all_properties():
     from properties import prop_claims, prop_errors, prop_execution, prop_keras, prop_metamorphic, prop_reference
-    from properties import prop_state, prop_values
+    from properties import prop_random, prop_state, prop_values
 
     modules = [prop_values, prop_state, prop_execution, prop_keras, prop_metamorphic, prop_reference, prop_errors,
-               prop_claims]
+               prop_claims, prop_random]
     return [prop for module in modules for prop in module.PROPERTIES]

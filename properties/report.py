@@ -55,7 +55,8 @@ def as_json(spec_name, layer, profile, cells, seconds):
             {
                 "name": name,
                 "cells": {
-                    column: {"examples": c.examples, "failures": c.failures, "seconds": round(c.seconds, 2)}
+                    column: {"examples": c.examples, "failures": c.failures, "seconds": round(c.seconds, 2),
+                             "known_failure": bool(c.expected_failure)}
                     for column, c in row.items()
                 },
             }
@@ -63,6 +64,7 @@ def as_json(spec_name, layer, profile, cells, seconds):
         ],
         "trace_counts": {name: {col: c.traces for col, c in row.items() if c.traces} for name, row in rows.items()},
         "failures": [c.message for c in cells if c.failures],
+        "known_failures": [c.expected_failure for c in cells if c.expected_failure],
     }
 
 
@@ -82,7 +84,8 @@ def as_markdown(report):
     ]
     for prop in report["properties"]:
         cells = [
-            f"{c['examples']} / {c['failures']}" + (" **FAIL**" if c["failures"] else "") if c else ""
+            f"{c['examples']} / {c['failures']}" + (" **FAIL**" if c["failures"] else " known" if c.get("known_failure")
+                                                     else "") if c else ""
             for c in (prop["cells"].get(col) for col in columns)
         ]
         lines.append(f"| {prop['name']} | " + " | ".join(cells) + " |")

@@ -12,7 +12,25 @@ from typing import Any, Callable, Optional
 
 from hypothesis import strategies as st
 
-from properties.dtype_helpers import ALL_DTYPES
+import numpy as np
+
+from properties.dtype_helpers import ALL_DTYPES, dtype_name, numpy_dtype
+
+
+def flush_subnormals(array):
+    """Subnormals replaced by zeros of the same sign, as TensorFlow's CPU kernels do."""
+    if array.dtype.kind == "c":
+        out = array.copy()
+        out.real, out.imag = flush_subnormals(array.real.copy()), flush_subnormals(array.imag.copy())
+        return out
+    with np.errstate(invalid="ignore"):
+        tiny = float(np.finfo(np.float32).tiny) if array.dtype.name == "bfloat16" else float(np.finfo(array.dtype).tiny)
+        wide = array.astype(np.float64)
+        sub = (wide != 0) & (np.abs(wide) < tiny)
+    out = array.copy()
+    out[sub & ~np.signbit(wide)] = 0
+    out[sub & np.signbit(wide)] = -np.zeros((), array.dtype)
+    return out
 
 #: The execution modes of contract 1.6, as columns of the report.
 VALUE_MODES = (
@@ -55,8 +73,23 @@ class MaskSpec:
             the property ``independent-reference`` checks the two agree.
         batch_axes: ``(config, rank) -> axes`` along which samples are independent (each
             slice alone gives the same output slice); default: axis 0.
-        keras_mask: ``"pass"`` if an incoming Keras mask must come through unchanged.
+        keras_mask: ``"pass"`` if an incoming Keras mask must come through unchanged, or
+            ``(x, config) -> bool array``: the mask the layer must set itself.
         events: ``(config, shape) -> strings`` to label examples in the statistics.
+        adjust_input: ``(config, x) -> strategy`` of inputs derived from ``x``, for layers whose
+            mask depends on the values (``Masking`` needs whole steps equal to its value).
+        casts: documented claim ``{input dtype: output dtype}`` for layers that change dtypes;
+            outputs are then judged against the input cast to that dtype.
+        flushes_subnormals: documented claim that subnormals outside the zeroed region come
+            out as zeros of the same sign; outputs are judged against that.
+        complement: ``(layer, config -> config)``: a layer whose output added to this one's
+            gives the input back (property ``complement-sum``).
+        random: True for layers whose region is drawn at random per call; ``zeroed`` is then
+            None and ``random_region`` says which regions are allowed (``prop_random``).
+        random_region: ``(zeroed_map, config) -> None or a reason it is not allowed``.
+        known_failures: documented findings, ``{"property" or "property/column": reason}``.
+            The property still runs in full; a failure there is reported as "known" with its
+            counterexample instead of failing the run.
 
     >>> spec = MaskSpec(name="identity", layer=keras.layers.Identity, configs=st.just({}),
     ...                 input_shapes=lambda config: st.just((2, 3)),
@@ -67,7 +100,7 @@ class MaskSpec:
     layer: Callable[..., Any]
     configs: st.SearchStrategy
     input_shapes: Callable[[dict], st.SearchStrategy]
-    zeroed: Callable[[Any, dict], Any]
+    zeroed: Optional[Callable[[Any, dict], Any]]
     dtypes: tuple = ALL_DTYPES
     modes: tuple = VALUE_MODES
     xla_dtypes: Optional[tuple] = None
@@ -77,6 +110,13 @@ class MaskSpec:
     batch_axes: Callable[[dict, int], tuple] = lambda config, rank: (0,) if rank else ()
     keras_mask: Optional[str] = "pass"
     events: Optional[Callable[[dict, tuple], Any]] = None
+    adjust_input: Optional[Callable[[dict, Any], st.SearchStrategy]] = None
+    casts: dict = dataclasses.field(default_factory=dict)
+    flushes_subnormals: bool = False
+    complement: Optional[tuple] = None
+    random: bool = False
+    random_region: Optional[Callable[[Any, dict], Optional[str]]] = None
+    known_failures: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
@@ -85,9 +125,10 @@ class MaskSpec:
             raise TypeError(f"MaskSpec: `layer` must be a class or a callable, got {self.layer!r}")
         if not isinstance(self.configs, st.SearchStrategy):
             raise TypeError(f"MaskSpec: `configs` must be a Hypothesis strategy, got {self.configs!r}")
-        for field in ("input_shapes", "zeroed"):
-            if not callable(getattr(self, field)):
-                raise TypeError(f"MaskSpec: `{field}` must be callable, got {getattr(self, field)!r}")
+        if not callable(self.input_shapes):
+            raise TypeError(f"MaskSpec: `input_shapes` must be callable, got {self.input_shapes!r}")
+        if not (callable(self.zeroed) or (self.zeroed is None and self.random)):
+            raise TypeError(f"MaskSpec: `zeroed` must be callable (None only with random=True), got {self.zeroed!r}")
         unknown = [d for d in self.dtypes if d not in ALL_DTYPES]
         if unknown:
             raise ValueError(f"MaskSpec: `dtypes` has names outside {ALL_DTYPES}: {unknown}")
@@ -102,6 +143,25 @@ class MaskSpec:
         if mode == "xla" and self.xla_dtypes is not None:
             return tuple(d for d in self.dtypes if d in self.xla_dtypes)
         return self.dtypes
+
+    def known_failure(self, prop, column):
+        """The documented reason this property fails in this column, or None."""
+        return self.known_failures.get(f"{prop}/{column}", self.known_failures.get(prop))
+
+    def output_dtype(self, dtype):
+        """The dtype the layer claims to return for ``dtype`` (its own unless ``casts`` says)."""
+        name = dtype_name(dtype)
+        return self.casts.get(name, name)
+
+    def expected(self, x, config):
+        """What the layer must return for ``x``: +0 in the zeroed region, ``x``'s bits elsewhere
+        (after the documented ``casts`` and ``flushes_subnormals`` claims)."""
+        x = np.asarray(x)
+        out = x.astype(numpy_dtype(self.output_dtype(x.dtype)))
+        if self.flushes_subnormals and out.dtype.kind in "fc":
+            out = flush_subnormals(out)
+        out[np.asarray(self.zeroed(x, config), bool)] = np.zeros((), out.dtype)
+        return out
 
     def with_layer(self, layer):
         """The same spec checking another implementation with the same constructor."""

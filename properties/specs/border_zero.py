@@ -1,0 +1,24 @@
+"""``BorderZero``: everything but the central window zeroed, the complement of CenterZero."""
+
+from hypothesis import strategies as st
+
+from centerzero import CenterZero
+from properties.center_window import center_window_zeroed
+from properties.hypothesis_helpers import map_shapes
+from properties.spec import MaskSpec
+from properties.zoo.layers import BorderZero
+
+BORDER_ZERO = MaskSpec(
+    name="border-zero",
+    layer=BorderZero,
+    # Cropping2D refuses to crop a whole axis away, so no size 0 and no empty maps (README).
+    configs=st.fixed_dictionaries({"size": st.tuples(st.integers(1, 6), st.integers(1, 6))}),
+    input_shapes=lambda config: map_shapes(min_rank=4, max_rank=4, min_map=config["size"], channels=True),
+    zeroed=lambda x, config: ~center_window_zeroed(x.shape, config["size"], (-3, -2)),
+    # Cropping2D and ZeroPadding2D need static lengths: no unknown-dims modes.
+    modes=("eager", "graph", "from-config"),
+    dtypes=("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+            "uint32", "uint64", "complex64", "complex128", "bool"),
+    complement=(CenterZero, lambda config: {"size": config["size"], "axes": (-3, -2)}),
+    batch_axes=lambda config, rank: (0, 3),
+)

@@ -1,0 +1,32 @@
+"""``RandomCutout``: one ``size`` rectangle per sample zeroed at a seeded random position."""
+
+import numpy as np
+from hypothesis import strategies as st
+
+from properties.hypothesis_helpers import map_shapes
+from properties.spec import MaskSpec
+from properties.zoo.layers import RandomCutout
+
+
+def one_rectangle(zeroed, config):
+    """None if every map's zeros form exactly one ``size`` rectangle, else what is wrong."""
+    kh, kw = config["size"]
+    maps = zeroed.reshape((int(np.prod(zeroed.shape[:-2])),) + zeroed.shape[-2:])
+    for i, zero in enumerate(maps):
+        rows, cols = np.flatnonzero(zero.any(axis=1)), np.flatnonzero(zero.any(axis=0))
+        if zero.sum() != kh * kw or len(rows) != (kh and kw and kh) or len(cols) != (kh and kw and kw):
+            return f"map {i}: {int(zero.sum())} zeros in rows {rows.tolist()}, columns {cols.tolist()}"
+    return None
+
+
+RANDOM_CUTOUT = MaskSpec(
+    name="random-cutout",
+    layer=RandomCutout,
+    configs=st.fixed_dictionaries(
+        {"size": st.tuples(st.integers(0, 4), st.integers(0, 4)), "seed": st.integers(0, 2**31 - 1)}
+    ),
+    input_shapes=lambda config: map_shapes(min_rank=3, max_rank=4, min_map=config["size"]),
+    zeroed=None,
+    random=True,
+    random_region=one_rectangle,
+)
