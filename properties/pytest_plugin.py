@@ -15,11 +15,18 @@ many examples the properties ran, summed over xdist workers.
 
 import pytest
 
+# Registered at import, before Hypothesis's own plugin loads `--hypothesis-profile NAME`.
+import properties.profiles  # noqa: F401, E402
+
 _EXAMPLES_KEY = "property_examples"
 
 
-def property_tests(spec, names=None):
-    """A pytest test function parametrized over every (property, column) of ``spec``."""
+def property_tests(spec, names=None, examples_scale=1.0):
+    """A pytest test function parametrized over every (property, column) of ``spec``.
+
+    ``names`` limits it to some properties; ``examples_scale`` multiplies the profile's
+    examples per property and column (at least 2 are run).
+    """
     from properties.registry import all_properties
 
     plan = [
@@ -33,7 +40,10 @@ def property_tests(spec, names=None):
     def test_property(prop, column, record_property):
         from properties.runner import run_cell
 
-        cell = run_cell(spec, prop, column)
+        from hypothesis import settings
+
+        examples = max(2, round(settings().max_examples * examples_scale))
+        cell = run_cell(spec, prop, column, max_examples=examples)
         record_property(_EXAMPLES_KEY, cell.examples)
         if cell.failures:
             pytest.fail(cell.message, pytrace=False)
