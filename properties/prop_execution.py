@@ -1,8 +1,6 @@
 """Contract 1.6: every mode and every device gives eager's bits; the gradient is the mask."""
 
 import numpy as np
-import tensorflow as tf
-from hypothesis import strategies as st
 
 from properties.bitwise import bit_mismatches
 from properties.dtype_helpers import FLOAT_DTYPES, numpy_dtype

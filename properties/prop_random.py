@@ -4,7 +4,6 @@ the zeroed region is one allowed region, everything else keeps its bits, and
 
 import numpy as np
 import tensorflow as tf
-from hypothesis import strategies as st
 
 from properties.bitwise import as_bits, bit_mismatches
 from properties.failures import element_mismatch

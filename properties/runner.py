@@ -10,6 +10,11 @@ import time
 from hypothesis import given, settings
 
 from properties.failures import PropertyFailure
+
+try:  # Python 3.11+; Hypothesis brings the backport before that
+    _ExceptionGroup = BaseExceptionGroup
+except NameError:  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup as _ExceptionGroup
 from properties.hypothesis_helpers import Case
 from properties.modes import Executor
 from properties.registry import EXPENSIVE_COLUMNS, Context
@@ -137,7 +142,7 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
     try:
         try:
             test()
-        except BaseExceptionGroup as group:  # Hypothesis found several distinct failures
+        except _ExceptionGroup as group:  # Hypothesis found several distinct failures
             failures = [e for e in group.exceptions if isinstance(e, PropertyFailure)]
             if not failures:
                 raise

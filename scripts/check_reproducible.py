@@ -53,7 +53,7 @@ def run(label, python, target, xdist, extra, workdir):
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     summary = [line for line in proc.stdout.splitlines()
-               if line.startswith("properties:") or (line.startswith("=") and " in " in line)]
+               if line.startswith("properties:") or (" in " in line and (" passed" in line or " failed" in line))]
     for line in summary:
         print(f"[{label}]   {line.strip('= ')}")
     print(f"[{label}]   exit {proc.returncode}, {seconds:.1f} s", flush=True)

@@ -7,7 +7,8 @@
 #                                                  pytest-timeout and TensorFlow)
 # Exit status 0 when every demonstration behaves as described, 1 otherwise. About 2-3 minutes.
 set -uo pipefail
-py=$(realpath "${1:-.venv/bin/python}")
+py=${1:-.venv/bin/python}
+py="$(cd "$(dirname "$py")" && pwd)/$(basename "$py")"   # absolute, but not through the venv's symlink
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
