@@ -29,19 +29,26 @@ KERAS_MASKING = MaskSpec(
     configs=st.fixed_dictionaries({"mask_value": st.sampled_from([0.0, 1.0, -1.0])}),
     input_shapes=lambda config: map_shapes(min_rank=2, max_rank=4, min_map=(0, 1)),
     zeroed=zeroed,
-    dtypes=("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
-            "uint32", "uint64", "complex64", "bool"),
+    # Keras 2 refuses integers and bool ("Cannot convert 0.0 to EagerTensor of dtype int8").
+    dtypes=("float16", "bfloat16", "float32", "float64", "complex64")
+    + (("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool") if IS_KERAS_3
+       else ("complex128",)),
     adjust_input=with_masked_steps,
     keras_mask=lambda x, config: ~(np.asarray(x) == config["mask_value"]).all(axis=-1),
     # Findings, each checked on every run (README, "What the suite found").
-    casts={"float16": "float32", "bfloat16": "float32", "float64": "float32", "uint64": "uint32", "bool": "int32"}
-    if IS_KERAS_3 else {},
+    casts={"float16": "float32", "bfloat16": "float32", "float64": "float32"}
+    | ({"uint64": "uint32", "bool": "int32"} if IS_KERAS_3 else {}),
     known_failures={
         "rest-unchanged": "Masking multiplies by the mask: -0.0 in a kept step comes out +0.0 and subnormals "
                           "are flushed to zero (on some CPU threads, not others)",
         "devices-agree": "the same -0.0 and subnormal changes as rest-unchanged",
         "one-instance-many-inputs": "the same -0.0 and subnormal changes as rest-unchanged",
         "symbolic-call": "Keras 3 reports float32 for a symbolic call on integer inputs that the call keeps",
+        **({} if IS_KERAS_3 else {
+            "zeroed-exactly": "Keras 2 multiplies by the mask: masked negatives become -0.0",
+            "idempotent": "Keras 2 multiplies complex inputs by 1+0j, which turns a complex inf into NaN",
+            "modes-agree/xla": "Keras 2 under XLA differs from eager (cause not analysed)",
+        }),
         "claimed-dtypes": "complex128 is accepted, but comes out complex64 in graph modes and complex128 eagerly",
     },
 )
