@@ -92,8 +92,9 @@ def verify(args):
             cell = run_cell(spec, prop, column, spec_arg=args.spec, layer_arg=args.layer, profile=profile,
                             max_examples=args.max_examples)
         cells.append(cell)
+        skipped = f" ({cell.crash_skips} not run: known crash)" if cell.crash_skips else ""
         print(f"{prop.name:26} {column:20} {cell.examples:8d} {cell.seconds:8.1f}  "
-              f"{cell.status}", flush=True)
+              f"{cell.status}{skipped}", flush=True)
         if cell.failures and args.exitfirst:
             break
     seconds = time.perf_counter() - start
@@ -105,6 +106,11 @@ def verify(args):
         print(f"\n{len(expected)} cells failed as the spec documents (known findings, not counted as failures):")
         for cell in expected:
             print(f"  {cell.prop} [{cell.column}]: {spec.known_failure(cell.prop, cell.column)}")
+    if any(c.crash_skips for c in cells):
+        print("\nExamples not run because they would kill the process (the spec's known_crashes):")
+        for crash in spec.known_crashes:
+            if crash.applies:
+                print(f"  {crash.op} in {crash.mode}: {crash.reason}")
     print(f"\n{len(cells) - len(failed)} of {len(cells)} property/column cells hold; "
           f"{sum(c.examples for c in cells)} examples in {seconds:.0f} s")
     if args.report:

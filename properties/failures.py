@@ -29,6 +29,14 @@ class PropertyFailure(AssertionError):
         return "\n".join(lines)
 
 
+class KnownCrashSkipped(Exception):
+    """Raised instead of running an input that a spec's ``known_crashes`` says kills the process."""
+
+    def __init__(self, crash):
+        self.crash = crash
+        super().__init__(f"not run, known crash ({crash.op} in {crash.mode}): {crash.reason}")
+
+
 def element_mismatch(what, actual, expected, where):
     """``out[i, j]=nan (bits 0x7fc00000), but should be 0.0 (bits 0x00000000) ...`` for the first
     position in the boolean array ``where`` (3 of 60 differ), or None if there is none."""

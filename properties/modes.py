@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from centerzero._keras import keras
+from properties.failures import KnownCrashSkipped
 from properties.spec import VALUE_MODES
 
 
@@ -47,8 +48,9 @@ def _signature(x, dims=None):
 class Executor:
     """Runs a spec's layer in each mode; one per property run, so trace counts are per property."""
 
-    def __init__(self, spec):
+    def __init__(self, spec, skip_known_crashes=True):
         self.spec = spec
+        self.skip_known_crashes = skip_known_crashes
         self._layers = {}
         self._functions = {}  # (mode, signature) -> tf.function or model
         self._tmp = None
@@ -85,9 +87,15 @@ class Executor:
                 entry["signatures"] += 1
         return counts
 
+    def _refuse_known_crash(self, op, mode, config, x):
+        crash = self.spec.known_crash(op, mode, x, config) if self.skip_known_crashes else None
+        if crash is not None:
+            raise KnownCrashSkipped(crash)
+
     # -- the modes -------------------------------------------------------------------------
     def run(self, mode, config, x, device=None):
         """``(seen, out)``: the input as the layer received it, and its output, as NumPy."""
+        self._refuse_known_crash("call", mode, config, x)
         if device is not None:
             with tf.device(device):
                 return self.run(mode, config, x)
@@ -173,6 +181,7 @@ class Executor:
     # -- gradients -------------------------------------------------------------------------
     def gradient(self, mode, config, x):
         """d(sum of outputs)/d(input) in ``mode``, as NumPy, or None if there is none."""
+        self._refuse_known_crash("gradient", mode, config, x)
 
         def gradient_of(fn):
             def grad(t):

@@ -19,6 +19,7 @@ import pytest
 import properties.profiles  # noqa: F401, E402
 
 _EXAMPLES_KEY = "property_examples"
+_CRASH_SKIPS_KEY = "property_known_crash_skips"
 
 
 def property_tests(spec, names=None, examples_scale=1.0):
@@ -45,6 +46,7 @@ def property_tests(spec, names=None, examples_scale=1.0):
         examples = max(2, round(settings().max_examples * examples_scale))
         cell = run_cell(spec, prop, column, max_examples=examples)
         record_property(_EXAMPLES_KEY, cell.examples)
+        record_property(_CRASH_SKIPS_KEY, cell.crash_skips)
         if cell.failures:
             pytest.fail(cell.message, pytrace=False)
 
@@ -68,6 +70,8 @@ def pytest_runtest_logreport(report):
         for key, value in report.user_properties:
             if key == _EXAMPLES_KEY:
                 pytest_runtest_logreport.total = getattr(pytest_runtest_logreport, "total", 0) + value
+            elif key == _CRASH_SKIPS_KEY:
+                pytest_runtest_logreport.skips = getattr(pytest_runtest_logreport, "skips", 0) + value
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -77,4 +81,9 @@ def pytest_terminal_summary(terminalreporter):
 
         terminalreporter.write_line(
             f"properties: {total} Hypothesis examples run (profile {settings._current_profile})"
+        )
+    skips = getattr(pytest_runtest_logreport, "skips", 0)
+    if skips:
+        terminalreporter.write_line(
+            f"properties: {skips} of them not run because a spec's known_crashes says they kill the process"
         )

@@ -56,7 +56,7 @@ def as_json(spec_name, layer, profile, cells, seconds):
                 "name": name,
                 "cells": {
                     column: {"examples": c.examples, "failures": c.failures, "seconds": round(c.seconds, 2),
-                             "known_failure": bool(c.expected_failure)}
+                             "known_failure": bool(c.expected_failure), "known_crash_skips": c.crash_skips}
                     for column, c in row.items()
                 },
             }
@@ -65,6 +65,7 @@ def as_json(spec_name, layer, profile, cells, seconds):
         "trace_counts": {name: {col: c.traces for col, c in row.items() if c.traces} for name, row in rows.items()},
         "failures": [c.message for c in cells if c.failures],
         "known_failures": [c.expected_failure for c in cells if c.expected_failure],
+        "known_crash_skips": sum(c.crash_skips for c in cells),
     }
 
 

@@ -7,9 +7,9 @@ import re
 import shlex
 import time
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 
-from properties.failures import PropertyFailure
+from properties.failures import KnownCrashSkipped, PropertyFailure
 
 try:  # Python 3.11+; Hypothesis brings the backport before that
     _ExceptionGroup = BaseExceptionGroup
@@ -32,6 +32,7 @@ class CellResult:
     message: str = ""
     traces: dict = dataclasses.field(default_factory=dict)
     expected_failure: str = ""  # the failure, when the spec documents it as a known finding
+    crash_skips: int = 0  # examples not run because the spec's known_crashes says they kill the process
 
     @property
     def status(self):
@@ -112,6 +113,10 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
             cell.examples += 1
         try:
             prop.check(ctx, drawn)
+        except KnownCrashSkipped as skipped:
+            if not failing:
+                cell.crash_skips += 1
+            event(f"not run: known crash ({skipped.crash.op} in {skipped.crash.mode})")
         except PropertyFailure:
             failing.add(_fingerprint(drawn))
             raise
@@ -155,6 +160,10 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
         cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
+    if cell.examples and cell.crash_skips == cell.examples and not cell.failures:
+        cell.failures = 1
+        cell.message = (f"property {prop.name} ran nothing [spec {spec.name}, {column}]: all {cell.examples} "
+                        "examples matched the spec's known_crashes")
     retraced = {mode: t for mode, t in cell.traces.items() if t["traces"] > t["signatures"]}
     if retraced and not cell.failures:
         cell.failures = 1

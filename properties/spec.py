@@ -54,6 +54,36 @@ class BadInput:
 
 
 @dataclasses.dataclass(frozen=True)
+class KnownCrash:
+    """Inputs on which running the layer kills the Python process with a signal (no exception
+    to catch, so no property could report it): the kit does not run them, counts them in the
+    report, and ``tests/test_known_crashes.py`` runs ``example`` in a child process to check
+    that the crash is real where ``applies`` says so and absent everywhere else.
+
+    Args:
+        op: ``"call"`` or ``"gradient"``.
+        mode: the execution mode in which it crashes (see ``VALUE_MODES``).
+        when: ``(x, config) -> bool``: the inputs that crash.
+        example: ``(shape, dtype name, config)``: one concrete crashing input (zeros).
+        reason: what crashes, and where it is tracked.
+        applies: whether this installation crashes (e.g. a TensorFlow version test).
+    """
+
+    op: str
+    mode: str
+    when: Callable[[Any, dict], bool]
+    example: tuple
+    reason: str
+    applies: bool = True
+
+    def __post_init__(self):
+        if self.op not in ("call", "gradient"):
+            raise ValueError(f"KnownCrash: `op` must be 'call' or 'gradient', got {self.op!r}")
+        if self.mode not in VALUE_MODES:
+            raise ValueError(f"KnownCrash: `mode` must be one of {VALUE_MODES}, got {self.mode!r}")
+
+
+@dataclasses.dataclass(frozen=True)
 class MaskSpec:
     """Everything the properties need to check one mask layer.
 
@@ -90,6 +120,7 @@ class MaskSpec:
         known_failures: documented findings, ``{"property" or "property/column": reason}``.
             The property still runs in full; a failure there is reported as "known" with its
             counterexample instead of failing the run.
+        known_crashes: :class:`KnownCrash` entries: inputs not run because they kill the process.
 
     >>> spec = MaskSpec(name="identity", layer=keras.layers.Identity, configs=st.just({}),
     ...                 input_shapes=lambda config: st.just((2, 3)),
@@ -117,6 +148,7 @@ class MaskSpec:
     random: bool = False
     random_region: Optional[Callable[[Any, dict], Optional[str]]] = None
     known_failures: dict = dataclasses.field(default_factory=dict)
+    known_crashes: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
@@ -147,6 +179,13 @@ class MaskSpec:
     def known_failure(self, prop, column):
         """The documented reason this property fails in this column, or None."""
         return self.known_failures.get(f"{prop}/{column}", self.known_failures.get(prop))
+
+    def known_crash(self, op, mode, x, config):
+        """The :class:`KnownCrash` that running ``op`` in ``mode`` on ``x`` would hit, or None."""
+        for crash in self.known_crashes:
+            if crash.applies and crash.op == op and crash.mode == mode and crash.when(np.asarray(x), config):
+                return crash
+        return None
 
     def output_dtype(self, dtype):
         """The dtype the layer claims to return for ``dtype`` (its own unless ``casts`` says)."""

@@ -1,11 +1,15 @@
 """``keras.layers.Masking``: time steps whose features all equal ``mask_value`` are zeroed."""
 
 import numpy as np
+import tensorflow as tf
 from hypothesis import strategies as st
 
 from centerzero._keras import IS_KERAS_3, keras
+from properties.dtype_helpers import FLOAT_DTYPES, dtype_name
 from properties.hypothesis_helpers import map_shapes
-from properties.spec import MaskSpec
+from properties.spec import KnownCrash, MaskSpec
+
+_TF_VERSION = tuple(int(part) for part in tf.__version__.split(".")[:2])
 
 
 def zeroed(x, config):
@@ -51,4 +55,20 @@ KERAS_MASKING = MaskSpec(
         }),
         "claimed-dtypes": "complex128 is accepted, but comes out complex64 in graph modes and complex128 eagerly",
     },
+    known_crashes=(
+        KnownCrash(
+            op="gradient",
+            mode="graph",
+            # tf_keras multiplies by a (..., 1) mask; from TensorFlow 2.17 on, Grappler dies with
+            # SIGFPE optimising the gradient of that broadcast product when the static shape has
+            # a zero-length axis before the last one (plain TF reproduces it: t * m, t of shape
+            # (0, 3), m of shape (0, 1), gradient inside tf.function).  Keras 3 and TF <= 2.16
+            # do not crash.
+            when=lambda x, config: dtype_name(x.dtype) in FLOAT_DTYPES and 0 in x.shape[:-1],
+            example=((0, 3), "float32", {"mask_value": 0.0}),
+            reason="TensorFlow >= 2.17 Grappler SIGFPE on the gradient of a broadcast product with a "
+                   "zero-length static axis (tf_keras Masking, graph mode)",
+            applies=not IS_KERAS_3 and _TF_VERSION >= (2, 17),
+        ),
+    ),
 )
