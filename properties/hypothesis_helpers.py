@@ -118,7 +118,7 @@ def _kind(value):
     return "subnormal" if abs(v) < _SMALLEST_NORMAL[dtype.name] else "extreme"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)  # identity: == on NumPy fields broadcasts or raises
 class Case:
     """One drawn example: a config, an input and where its special values went."""
 

@@ -64,13 +64,13 @@ def _many_inputs(draw, spec, mode):
 def check_one_instance(ctx, inputs):
     layer = ctx.executor.layer(inputs[0].config)
     event(f"{len({(c.dtype, c.x.ndim) for c in inputs})} distinct dtype/rank pairs in a row")
-    for case in inputs:
+    for number, case in enumerate(inputs, 1):
         ctx.label(case)
         seen, out = run_case(ctx, case)
         expected = ctx.spec.expected(seen, case.config)
         detail = element_mismatch("out", out, expected, bit_mismatches(out, expected))
         if detail:
-            ctx.fail(f"the same layer instance, input {inputs.index(case) + 1} of {len(inputs)}: {detail}", case)
+            ctx.fail(f"the same layer instance, input {number} of {len(inputs)}: {detail}", case)
     if ctx.executor.layer(inputs[0].config) is not layer:
         ctx.fail("the executor rebuilt the layer between inputs", inputs[0])
 

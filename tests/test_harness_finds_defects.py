@@ -130,3 +130,22 @@ def test_a_planted_defect_is_found_with_a_minimal_counterexample(name, prop_name
     assert cell.failures == 1, f"{name} passed {prop_name} [{column}] in {cell.examples} examples"
     assert f"property {prop_name} failed [spec center-zero, {column}]" in cell.message
     assert "replay: python -m properties" in cell.message
+
+
+def test_a_failure_on_a_later_input_of_another_shape_names_that_input():
+    # Regression: the message once looked the case up with list.index, whose == compared the
+    # inputs' arrays and raised "operands could not be broadcast" instead of reporting.
+    prop = next(p for p in all_properties() if p.name == "one-instance-many-inputs")
+    spec = SPEC.with_layer(blog_layer())
+    config = {"size": 2, "axes": (-2, -1)}
+    inputs = [Case(config, "float32", ten_by_ten(3.0), Planted()),
+              Case(config, "float32", np.full((3, 10, 10), -2.0, np.float32), Planted())]
+    ctx = Context(prop, spec, "eager", Executor(spec))
+
+    @settings(max_examples=1, database=None, deadline=None)
+    @given(st.just(inputs))
+    def check(drawn):
+        prop.check(ctx, drawn)
+
+    with pytest.raises(PropertyFailure, match=r"input 2 of 2: out\[0, 4, 4\]=-0.0"):
+        check()
