@@ -132,9 +132,10 @@ class Case:
 
 
 @st.composite
-def cases(draw, spec, dtypes=None):
-    """A :class:`Case` for ``spec``: a config, a claimed dtype, a valid shape, an input."""
-    config = draw(spec.configs)
+def cases(draw, spec, dtypes=None, config=None):
+    """A :class:`Case` for ``spec``: a config (drawn unless given), a claimed dtype, a valid
+    shape, an input."""
+    config = draw(spec.configs) if config is None else config
     dtype = draw(st.sampled_from(tuple(dtypes if dtypes is not None else spec.dtypes)))
     shape = draw(spec.input_shapes(config))
     region = None

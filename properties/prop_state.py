@@ -1,13 +1,12 @@
 """Contract 1.5: no weights, one instance for many inputs, the input never modified."""
 
-import numpy as np
 import tensorflow as tf
 from hypothesis import event
 from hypothesis import strategies as st
 
 from properties.bitwise import bit_mismatches
 from properties.failures import element_mismatch
-from properties.hypothesis_helpers import Case, mask_inputs
+from properties.hypothesis_helpers import cases
 from properties.prop_values import _mode_cases, _mode_columns, run_case
 from properties.registry import Property, needs_reference
 
@@ -50,15 +49,7 @@ def check_no_weights(ctx, case):
 def _many_inputs(draw, spec, mode):
     """One config and 2-4 inputs of different dtypes and shapes for it."""
     config = draw(spec.configs)
-    inputs = []
-    for _ in range(draw(st.integers(2, 4))):
-        one = draw(st.sampled_from(tuple(spec.dtypes_in(mode))))
-        shape = draw(spec.input_shapes(config))
-        x, planted = draw(mask_inputs(one, shape, np.asarray(spec.zeroed(np.ones(shape, bool), config), bool)))
-        if spec.adjust_input is not None:
-            x = draw(spec.adjust_input(config, x))
-        inputs.append(Case(config, one, x, planted))
-    return inputs
+    return [draw(cases(spec, spec.dtypes_in(mode), config=config)) for _ in range(draw(st.integers(2, 4)))]
 
 
 def check_one_instance(ctx, inputs):

@@ -10,14 +10,14 @@ import time
 from hypothesis import event, given, settings
 
 from properties.failures import KnownCrashSkipped, PropertyFailure
+from properties.hypothesis_helpers import Case
+from properties.modes import Executor
+from properties.registry import EXPENSIVE_COLUMNS, Context
 
 try:  # Python 3.11+; Hypothesis brings the backport before that
     _ExceptionGroup = BaseExceptionGroup
 except NameError:  # pragma: no cover
     from exceptiongroup import BaseExceptionGroup as _ExceptionGroup
-from properties.hypothesis_helpers import Case
-from properties.modes import Executor
-from properties.registry import EXPENSIVE_COLUMNS, Context
 
 
 @dataclasses.dataclass

@@ -17,21 +17,6 @@ import numpy as np
 from properties.dtype_helpers import ALL_DTYPES, dtype_name, numpy_dtype
 
 
-def flush_subnormals(array):
-    """Subnormals replaced by zeros of the same sign, as TensorFlow's CPU kernels do."""
-    if array.dtype.kind == "c":
-        out = array.copy()
-        out.real, out.imag = flush_subnormals(array.real.copy()), flush_subnormals(array.imag.copy())
-        return out
-    with np.errstate(invalid="ignore"):
-        tiny = float(np.finfo(np.float32).tiny) if array.dtype.name == "bfloat16" else float(np.finfo(array.dtype).tiny)
-        wide = array.astype(np.float64)
-        sub = (wide != 0) & (np.abs(wide) < tiny)
-    out = array.copy()
-    out[sub & ~np.signbit(wide)] = 0
-    out[sub & np.signbit(wide)] = -np.zeros((), array.dtype)
-    return out
-
 #: The execution modes of contract 1.6, as columns of the report.
 VALUE_MODES = (
     "eager", "graph", "graph-unknown-dims", "xla", "model-predict", "from-config", "keras-file", "saved-model",
@@ -110,8 +95,6 @@ class MaskSpec:
             mask depends on the values (``Masking`` needs whole steps equal to its value).
         casts: documented claim ``{input dtype: output dtype}`` for layers that change dtypes;
             outputs are then judged against the input cast to that dtype.
-        flushes_subnormals: documented claim that subnormals outside the zeroed region come
-            out as zeros of the same sign; outputs are judged against that.
         complement: ``(layer, config -> config)``: a layer whose output added to this one's
             gives the input back (property ``complement-sum``).
         random: True for layers whose region is drawn at random per call; ``zeroed`` is then
@@ -143,7 +126,6 @@ class MaskSpec:
     events: Optional[Callable[[dict, tuple], Any]] = None
     adjust_input: Optional[Callable[[dict, Any], st.SearchStrategy]] = None
     casts: dict = dataclasses.field(default_factory=dict)
-    flushes_subnormals: bool = False
     complement: Optional[tuple] = None
     random: bool = False
     random_region: Optional[Callable[[Any, dict], Optional[str]]] = None
@@ -194,11 +176,9 @@ class MaskSpec:
 
     def expected(self, x, config):
         """What the layer must return for ``x``: +0 in the zeroed region, ``x``'s bits elsewhere
-        (after the documented ``casts`` and ``flushes_subnormals`` claims)."""
+        (after the documented ``casts``)."""
         x = np.asarray(x)
         out = x.astype(numpy_dtype(self.output_dtype(x.dtype)))
-        if self.flushes_subnormals and out.dtype.kind in "fc":
-            out = flush_subnormals(out)
         out[np.asarray(self.zeroed(x, config), bool)] = np.zeros((), out.dtype)
         return out
 

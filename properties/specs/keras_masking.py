@@ -12,9 +12,13 @@ from properties.spec import KnownCrash, MaskSpec
 _TF_VERSION = tuple(int(part) for part in tf.__version__.split(".")[:2])
 
 
+def masked_steps(x, config):
+    """True for each step (all but the last axis) whose features all equal ``mask_value``."""
+    return (np.asarray(x) == config["mask_value"]).all(axis=-1)
+
+
 def zeroed(x, config):
-    x = np.asarray(x)
-    return np.broadcast_to((x == config["mask_value"]).all(axis=-1, keepdims=True), x.shape)
+    return np.broadcast_to(masked_steps(x, config)[..., None], np.shape(x))
 
 
 @st.composite
@@ -38,7 +42,7 @@ KERAS_MASKING = MaskSpec(
     + (("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool") if IS_KERAS_3
        else ("complex128",)),
     adjust_input=with_masked_steps,
-    keras_mask=lambda x, config: ~(np.asarray(x) == config["mask_value"]).all(axis=-1),
+    keras_mask=lambda x, config: ~masked_steps(x, config),
     # Findings, each checked on every run (README, "What the suite found").
     casts={"float16": "float32", "bfloat16": "float32", "float64": "float32"}
     | ({"uint64": "uint32", "bool": "int32"} if IS_KERAS_3 else {}),
