@@ -43,7 +43,7 @@ def check_gradient(ctx, case):
     g = ctx.executor.gradient(ctx.column, case.config, case.x)
     if g is None:
         ctx.fail("the gradient with respect to the input is None, but should be the mask", case)
-    mask = (~np.asarray(ctx.spec.zeroed(case.x, case.config), bool)).astype(numpy_dtype(case.dtype))
+    mask = (~ctx.spec.region(case.x, case.config)).astype(numpy_dtype(case.dtype))
     if g.shape != mask.shape or g.dtype != mask.dtype:
         ctx.fail(f"gradient.shape={g.shape}, gradient.dtype={g.dtype}, but should be {mask.shape}, {mask.dtype}", case)
     detail = element_mismatch("gradient", g, mask, bit_mismatches(g, mask))

@@ -174,12 +174,27 @@ class MaskSpec:
         name = dtype_name(dtype)
         return self.casts.get(name, name)
 
+    def cast_input(self, x):
+        """``x`` as the layer claims to see it: cast to the dtype ``casts`` names, if any.
+
+        A layer that casts first computes its region on the cast values (Masking compares
+        float32 steps with its mask value, so a tiny float64 step becomes a masked 0.0)."""
+        x = np.asarray(x)
+        dtype = numpy_dtype(self.output_dtype(x.dtype))
+        if x.dtype == dtype:
+            return x
+        with np.errstate(all="ignore"):
+            return x.astype(dtype)
+
+    def region(self, x, config):
+        """The reference's zeroed region for ``x``, judged on the input after its claimed cast."""
+        return np.asarray(self.zeroed(self.cast_input(x), config), bool)
+
     def expected(self, x, config):
         """What the layer must return for ``x``: +0 in the zeroed region, ``x``'s bits elsewhere
         (after the documented ``casts``)."""
-        x = np.asarray(x)
-        out = x.astype(numpy_dtype(self.output_dtype(x.dtype)))
-        out[np.asarray(self.zeroed(x, config), bool)] = np.zeros((), out.dtype)
+        out = np.array(self.cast_input(x), copy=True)
+        out[self.region(x, config)] = np.zeros((), out.dtype)
         return out
 
     def with_layer(self, layer):
