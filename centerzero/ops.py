@@ -1,11 +1,24 @@
 """``center_zero``: the operation behind the layer, usable on its own.
 
-Why bit patterns: ``x * mask`` breaks NaN, inf, -0.0, subnormals and bool (contract 1.9) and
-``tf.where`` with a broadcast mask runs 2-3 times slower than the multiply.  An integer AND of
-the input's bit pattern with a mask of all-ones / all-zeros words is exact for every dtype
-(outside the window the word is ANDed with all ones, inside it becomes all zeros, which is
-``+0``, ``0``, ``False`` or ``0+0j``) and runs at the multiply's speed, in eager, graph and
-XLA alike.  ``tf.bitcast`` between same-width types does not copy.
+The limit for any mask layer is one read and one write of the tensor: a same-size copy.  Two
+formulations reach it, and which is fastest depends on the mode and the window:
+
+* ``update``: copy the input and write a block of zeros into the window
+  (``TensorStridedSliceUpdate``).  A copy moves bits without looking at them, so NaN payloads,
+  ``-0.0``, subnormals and every other pattern survive; the zeros written are ``+0``, ``0``,
+  ``False`` or ``0+0j``.  It runs at copy speed in eager mode and in ``tf.function`` as long
+  as the zero block is small against the tensor, and it has TensorFlow's own exact gradient
+  (the upstream gradient with the window overwritten by zeros).
+* ``and``: AND each element's bit pattern with an all-ones or all-zeros word (complex numbers
+  through their real and imaginary parts: XLA cannot bitcast complex types), with the mask
+  built from two ``range`` comparisons.  XLA fuses it into one pass, like ``x * mask``;
+  TensorFlow's own kernels broadcast the mask 2-3 times slower than a copy.  So it runs under
+  XLA: inside ``jit_compile=True`` (path ``xla``), and, outside XLA, for large windows on large
+  inputs, where the zero block of ``update`` would cost a third pass, as a small compiled
+  function of its own (path ``compiled``).
+
+Every path gives the same bits (tests/test_ops_paths.py pins each one against NumPy); the size
+thresholds that choose between them are the module constants below.
 """
 
 import functools
@@ -93,6 +106,28 @@ def check_static_shape(shape, axes, size):
     return resolved
 
 
+#: Outside XLA, a window larger than this share of its map, ``kh * kw > LARGE_WINDOW_FRACTION *
+#: h * w``, takes the ``compiled`` path when the input also has at least
+#: ``COMPILED_MIN_ELEMENTS`` elements (or an element count unknown at trace time, with every
+#: map length known).  Below it, ``update`` writes a zero block of at most 1/32 of the tensor:
+#: at most about 5% over a copy.
+LARGE_WINDOW_FRACTION = 1 / 32
+
+#: The smallest input (in elements) that a large window sends to the ``compiled`` path; smaller
+#: inputs stay on ``update``, where a call costs less than a compiled function's dispatch.
+COMPILED_MIN_ELEMENTS = 1 << 20
+
+#: In eager mode the ``update`` path keeps its zero block in a per-shape cache when the block
+#: has at most this many bytes, and makes it with ``tf.zeros`` on each call when larger.
+MAX_CACHED_ZEROS_BYTES = 1 << 20
+
+#: Set to False to keep large windows on ``update`` outside XLA (for a device without XLA).
+USE_COMPILED_PATH = True
+
+#: The paths, as :func:`choose_path` names them.
+PATHS = ("identity", "xla", "compiled", "update")
+
+
 def _work_dtype(dtype):
     """The dtype whose words are ANDed with the mask."""
     if dtype == tf.bool or dtype.is_integer:
@@ -108,44 +143,157 @@ def _all_ones(dtype):
     return -1 if not dtype.is_unsigned else dtype.max
 
 
-# Masks up to this many elements cover every axis from the first map axis on; larger ones
-# broadcast over the axes between and after the maps too (slower, but bounded in memory).
-_MAX_MATERIALIZED_MASK = 1 << 22
+def _in_xla_context():
+    """Whether the op is being traced into a ``jit_compile=True`` function."""
+    if tf.executing_eagerly():
+        return False
+    return _graph_in_xla(tf.compat.v1.get_default_graph())
 
 
-def _mask_shape(shape, axes):
-    """The mask's shape: 1 on the leading batch axes, the input's lengths from the first map
-    axis on.  TensorFlow collapses ``(1, M)`` against ``(N, M)`` into a row broadcast that runs
-    at memory speed, while a ``(1, H, W, 1)`` mask against ``(N, H, W, C)`` takes Eigen's
-    general broadcasting path, 1.3 to 5 times slower than this (benchmarks/layer_speed.py)."""
-    first = min(axes)
-    full = [1] * first + list(shape[first:])
-    if np.prod(full, dtype=np.int64) <= _MAX_MATERIALIZED_MASK:
-        return full
-    return [length if i in axes else 1 for i, length in enumerate(shape)]
+try:  # private, but the only way to know at trace time; Keras uses the same function
+    from tensorflow.python.ops.control_flow_util import GraphOrParentsInXlaContext as _graph_in_xla
+except ImportError:  # pragma: no cover - older or newer TensorFlow layouts
+
+    def _graph_in_xla(graph):
+        return False
+
+
+def choose_path(shape, size, axes, xla=False):
+    """The path ``center_zero`` takes for an input of static ``shape`` (``None`` for unknown
+    lengths), with ``size`` a pair and ``axes`` resolved; ``xla``: traced under
+    ``jit_compile=True``.
+
+    >>> choose_path((64, 224, 224, 3), (2, 2), (1, 2))
+    'update'
+    >>> choose_path((64, 224, 224, 3), (200, 200), (1, 2))
+    'compiled'
+    """
+    if 0 in size:
+        return "identity"
+    if xla:
+        return "xla"
+    h, w = shape[axes[0]], shape[axes[1]]
+    if not USE_COMPILED_PATH or h is None or w is None:
+        return "update"
+    if size[0] * size[1] <= LARGE_WINDOW_FRACTION * h * w:
+        return "update"
+    elements = None if None in shape else int(np.prod(shape, dtype=np.int64))
+    if elements is not None and elements < COMPILED_MIN_ELEMENTS:
+        return "update"
+    return "compiled"
+
+
+# --- the ``and`` formulation (paths ``xla`` and ``compiled``) -------------------------------
+
+
+def _keep_words(x, axes, size, work_dtype):
+    """All-ones words outside the window, zeros inside; 1 on every axis but the two map axes.
+
+    Built from ``range`` comparisons, so there is no constant to store and unknown lengths
+    need nothing else; XLA fuses it into the AND."""
+    rank = x.shape.rank
+    inside = None
+    for axis, k in zip(axes, size):
+        length = x.shape[axis]
+        if length is None:
+            length = tf.shape(x, out_type=tf.int64)[axis]
+        start = (length - k) // 2
+        index = tf.range(length, dtype=tf.int64)
+        target = [1] * rank
+        target[axis] = -1
+        hit = tf.reshape((index >= start) & (index < start + k), target)
+        inside = hit if inside is None else inside & hit
+    if work_dtype == tf.bool:
+        return tf.logical_not(inside)
+    return tf.where(inside, tf.zeros([], work_dtype), tf.constant(_all_ones(work_dtype), work_dtype))
+
+
+def _and(x, keep):
+    dtype = x.dtype
+    if dtype == tf.bool:
+        return tf.logical_and(x, keep)
+    if dtype.is_integer:
+        return tf.bitwise.bitwise_and(x, keep)
+    if dtype.is_complex:
+        # XLA cannot bitcast complex types: mask the real and imaginary parts instead.
+        return tf.complex(_and(tf.math.real(x), keep), _and(tf.math.imag(x), keep))
+    bits = tf.bitcast(x, _UNSIGNED_OF_WIDTH[dtype.size])
+    return tf.bitcast(tf.bitwise.bitwise_and(bits, keep), dtype)
+
+
+@tf.custom_gradient
+def _and_differentiable(x, keep):
+    # tf.bitcast has no gradient; d(out)/d(x) is the mask itself, and masking the upstream
+    # gradient with the same AND keeps an inf or NaN gradient inside the window from
+    # leaking in as NaN, which `dy * mask` would do.
+    def grad(dy):
+        return _and(dy, keep), None
+
+    return _and(x, keep), grad
+
+
+def _and_formulation(x, axes, size):
+    keep = _keep_words(x, axes, size, _work_dtype(x.dtype))
+    if x.dtype.is_floating or x.dtype.is_complex:
+        return _and_differentiable(x, keep)
+    return _and(x, keep)
 
 
 @functools.lru_cache(maxsize=64)
-def _static_keep(shape, axes, size, work_dtype):
-    """The keep mask as a read-only NumPy constant for a fully known ``shape``; cached."""
-    zero = np.ones((), bool)
+def _compiled(shape, axes, size, dtype_name):
+    """One XLA-compiled ``and`` per (shape, axes, size, dtype): path ``compiled``."""
+    del shape, dtype_name  # cache keys only: each function is traced for one input signature
+
+    def masked(x):
+        return _and_formulation(x, axes, size)
+
+    return tf.function(masked, jit_compile=True, autograph=False)
+
+
+# --- the ``update`` formulation ---------------------------------------------------------------
+
+
+def _update_bounds(shape, axes, size):
+    """``begin``, ``end`` and the zero block's shape for a fully known ``shape``."""
+    begin, end, block = [0] * len(shape), list(shape), list(shape)
     for axis, k in zip(axes, size):
         start, stop = window(shape[axis], k)
-        inside = np.zeros(shape[axis], bool)
-        inside[start:stop] = True
-        target = [1] * len(shape)
-        target[axis] = shape[axis]
-        zero = zero & inside.reshape(target)
-    zero = np.broadcast_to(zero, _mask_shape(shape, axes))
-    dtype = tf.as_dtype(work_dtype)
-    if dtype == tf.bool:
-        keep = ~zero
+        begin[axis], end[axis], block[axis] = start, stop, k
+    return begin, end, block
+
+
+def _dynamic_update_bounds(x, axes, size):
+    """``begin``, ``end`` and the zero block's shape as tensors, for lengths unknown at trace time."""
+    dynamic = tf.shape(x, out_type=tf.int64)
+    begin, end, block = [], [], []
+    for i, length in enumerate(x.shape):
+        if length is None:
+            length = dynamic[i]
+        if i in axes:
+            k = size[axes.index(i)]
+            start = (length - k) // 2
+            begin.append(start), end.append(start + k), block.append(k)
+        else:
+            begin.append(0), end.append(length), block.append(length)
+    as_vector = functools.partial(tf.stack, axis=0)
+    return (as_vector([tf.cast(v, tf.int64) for v in begin]), as_vector([tf.cast(v, tf.int64) for v in end]),
+            as_vector([tf.cast(v, tf.int64) for v in block]))
+
+
+def _update(x, begin, end, strides, zeros):
+    # The registered gradient is exact: the upstream gradient with the window overwritten by
+    # zeros, inf and NaN included.
+    return tf.raw_ops.TensorStridedSliceUpdate(input=x, begin=begin, end=end, strides=strides, value=zeros)
+
+
+def _update_formulation(x, axes, size):
+    """Path ``update`` while tracing a graph."""
+    shape = tuple(x.shape.as_list())
+    if None in shape:
+        begin, end, block = _dynamic_update_bounds(x, axes, size)
     else:
-        # np.where(zero, 0, 2**64 - 1) goes through float64 on NumPy 1.x: fill in the dtype.
-        keep = np.full(zero.shape, _all_ones(dtype), dtype.as_numpy_dtype)
-        keep[zero] = 0
-    keep.setflags(write=False)
-    return keep
+        begin, end, block = (np.asarray(v, np.int64) for v in _update_bounds(shape, axes, size))
+    return _update(x, begin, end, tf.ones([x.shape.rank], tf.int64), tf.zeros(block, x.dtype))
 
 
 def _runtime_checks(x, axes, size):
@@ -169,63 +317,49 @@ def _runtime_checks(x, axes, size):
     return checks
 
 
-def _dynamic_keep(x, axes, size, work_dtype):
-    """The keep mask built from ``tf.shape`` when a length is unknown at trace time."""
-    rank = x.shape.rank
-    shape = tf.shape(x)
-    zero = None
-    for axis, k in zip(axes, size):
-        length = shape[axis]
-        start = (length - k) // 2
-        index = tf.range(length)
-        target = [1] * rank
-        target[axis] = -1
-        inside = tf.reshape((index >= start) & (index < start + k), target)
-        zero = inside if zero is None else zero & inside
-    first = min(axes)
-    # Same layout as the static mask; the size cap needs static lengths, so it is left out.
-    zero = tf.broadcast_to(zero, tf.concat([tf.ones([first], tf.int32), shape[first:]], 0))
-    if work_dtype == tf.bool:
-        return tf.logical_not(zero)
-    return tf.where(zero, tf.zeros([], work_dtype), tf.constant(_all_ones(work_dtype), work_dtype))
+# --- eager calls ------------------------------------------------------------------------------
 
 
-def _and(x, keep):
-    dtype = x.dtype
-    if dtype == tf.bool:
-        return tf.logical_and(x, keep)
-    if dtype.is_integer:
-        return tf.bitwise.bitwise_and(x, keep)
-    if dtype.is_complex:
-        # XLA cannot bitcast complex types: mask the real and imaginary parts instead.
-        return tf.complex(_and(tf.math.real(x), keep), _and(tf.math.imag(x), keep))
-    bits = tf.bitcast(x, _UNSIGNED_OF_WIDTH[dtype.size])
-    return tf.bitcast(tf.bitwise.bitwise_and(bits, keep), dtype)
+try:
+    from tensorflow.python.framework.ops import EagerTensor as _EagerTensor
+except ImportError:  # pragma: no cover
+
+    class _EagerTensor:
+        pass
 
 
-try:  # private, but it saves about 240 us per eager call when no GradientTape is recording
-    from tensorflow.python.eager.record import could_possibly_record as _tape_may_record
-except ImportError:  # pragma: no cover - older or newer TensorFlow layouts
+@functools.lru_cache(maxsize=128)
+def _eager_plan(shape, dtype, size, axes):
+    """A one-argument function computing ``center_zero`` for eager tensors of this shape,
+    dtype, size and axes (unresolved, as the caller gave them): every check and every
+    constant is done once per key; the errors are raised each time (not cached)."""
+    dtype = check_dtype(dtype)
+    size = normalize_size(size)
+    axes = normalize_axes(axes)
+    resolved = check_static_shape(shape, axes, size)
+    path = choose_path(shape, size, resolved)
+    if path == "identity":
+        return tf.identity
+    if path == "compiled":
+        return _compiled(shape, resolved, size, dtype.name)
+    begin, end, block = _update_bounds(shape, resolved, size)
+    with tf.device("CPU:0"):  # host constants: the op copies them wherever it runs
+        begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))
+    block_bytes = int(np.prod(block, dtype=np.int64)) * dtype.size
+    if block_bytes <= MAX_CACHED_ZEROS_BYTES:
+        zeros = tf.zeros(block, dtype)
+        return lambda x: _update(x, begin, end, strides, zeros)
+    return lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype))
 
-    def _tape_may_record():
-        return True
 
-
-@functools.lru_cache(maxsize=64)
-def _eager_keep(shape, axes, size, work_dtype):
-    # One host tensor per shape instead of a NumPy-to-tensor copy on every eager call.
-    return tf.constant(_static_keep(shape, axes, size, work_dtype))
-
-
-@tf.custom_gradient
-def _and_differentiable(x, keep):
-    # tf.bitcast has no gradient; d(out)/d(x) is the mask itself, and masking the upstream
-    # gradient with the same AND keeps an inf or NaN gradient inside the window from
-    # leaking in as NaN, which `dy * mask` would do.
-    def grad(dy):
-        return _and(dy, keep), None
-
-    return _and(x, keep), grad
+def _plain_pair(value):
+    """``value`` as a hashable pair when it is an int or a tuple of two ints (not bools), else None."""
+    kind = type(value)
+    if kind is int:
+        return (value, value)
+    if kind is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return value
+    return None
 
 
 def center_zero(x, size=2, axes=(-2, -1)):
@@ -239,28 +373,29 @@ def center_zero(x, size=2, axes=(-2, -1)):
            [6., 0., 0., 6.],
            [6., 6., 6., 6.]], dtype=float32)
     """
+    if type(x) is _EagerTensor and tf.executing_eagerly():
+        # The fast path for eager tensors: one cache look-up, one op.
+        pair, axes_pair = _plain_pair(size), _plain_pair(axes) if type(axes) is tuple else None
+        if pair is not None and axes_pair is not None:
+            return _eager_plan(x._shape_tuple(), x.dtype, pair, axes_pair)(x)
     size = normalize_size(size)
     axes = normalize_axes(axes)
     check_input_type(x)
     x = tf.convert_to_tensor(x)
     dtype = check_dtype(x.dtype)
     resolved = check_static_shape(x.shape, axes, size)
+    if tf.executing_eagerly():
+        return _eager_plan(tuple(x.shape.as_list()), dtype, size, axes)(x)
     checks = _runtime_checks(x, resolved, size)
     if checks:
         with tf.control_dependencies(checks):
             x = tf.identity(x)
-    if 0 in size:
+    shape = tuple(x.shape.as_list())
+    path = choose_path(shape, size, resolved, xla=_in_xla_context())
+    if path == "identity":
         return tf.identity(x)
-    work_dtype = _work_dtype(dtype)
-    # The mask depends on every length from the first map axis on; the batch axes before it
-    # may stay unknown without leaving the static path.
-    shape = tuple([1] * min(resolved) + x.shape.as_list()[min(resolved):])
-    if None in shape:
-        keep = _dynamic_keep(x, resolved, size, work_dtype)
-    else:
-        key = (shape, resolved, size, work_dtype.name)
-        keep = _eager_keep(*key) if tf.executing_eagerly() else tf.constant(_static_keep(*key))
-    differentiable = dtype.is_floating or dtype.is_complex
-    if differentiable and (not tf.executing_eagerly() or _tape_may_record()):
-        return _and_differentiable(x, keep)
-    return _and(x, keep)
+    if path == "xla":
+        return _and_formulation(x, resolved, size)
+    if path == "compiled":
+        return _compiled(shape, resolved, size, dtype.name)(x)
+    return _update_formulation(x, resolved, size)
