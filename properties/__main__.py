@@ -25,6 +25,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser():
     parser = _Parser(prog="python -m properties", description="Check a mask layer against its spec.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from properties.selftest.cli import add_parser as add_selftest_parser
+
+    add_selftest_parser(commands)
     verify = commands.add_parser("verify", help="run every property of a spec")
     verify.add_argument("spec", metavar="SPEC", help="a built-in spec name (center-zero) or MODULE:ATTR")
     verify.add_argument("--layer", metavar="MODULE:ATTR", help="build the layer from this class instead")
@@ -142,6 +145,10 @@ def replay(args):
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    if args.command == "selftest":
+        from properties.selftest.cli import selftest
+
+        return selftest(args)
     return verify(args) if args.command == "verify" else replay(args)
 
 

@@ -1,0 +1,124 @@
+"""``python -m properties selftest SPEC [--layer MODULE:ATTR] [--engine wrap|source]
+[--profile NAME] [--jobs N] [--report PATH] [--operators A,B] [--module PATH]`` (contract 2.6).
+
+Exit status: 0 when every applicable mutant is killed, 1 when any survives, 2 for a usage error.
+
+>>> main(["selftest", "center-zero", "--profile", "quick", "--operators", "nan-scrubbed,upcast"])
+0
+"""
+
+import os
+import sys
+import time
+
+
+def add_parser(commands):
+    """Add the ``selftest`` subcommand to ``python -m properties``'s subparsers."""
+    parser = commands.add_parser("selftest", help="measure the properties' detection power on planted defects")
+    parser.add_argument("spec", metavar="SPEC", help="a built-in spec name (center-zero) or MODULE:ATTR")
+    parser.add_argument("--layer", metavar="MODULE:ATTR", help="build the layer from this class instead")
+    parser.add_argument("--engine", choices=("wrap", "source"), default="wrap",
+                        help="wrap: generic defect operators around the layer (default); source: mutate the "
+                             "layer's module with Cosmic Ray")
+    parser.add_argument("--profile", metavar="NAME", default="quick",
+                        help="Hypothesis profile for the property runs (default quick)")
+    parser.add_argument("--jobs", metavar="N", type=int, default=1, help="mutants run in N processes at once")
+    parser.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
+    parser.add_argument("--operators", metavar="A,B", help="wrap: only these operators (default: all)")
+    parser.add_argument("--module", metavar="PATH", help="source: the file to mutate (default: the layer's module)")
+    parser.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
+    return parser
+
+
+def _usage(message):
+    print(f"python -m properties selftest: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _line(result):
+    by = result.killed_by if result.killed else ("" if not result.applicable else "-")
+    print(f"{result.operator:26} {result.group:7} {result.status:9} {by:38} {result.examples:8d} "
+          f"{result.seconds + result.proof_seconds:8.1f}", flush=True)
+
+
+def selftest(args):
+    """Run the subcommand; returns the exit status."""
+    if args.jobs is None or args.jobs < 1:
+        _usage(f"--jobs must be an integer >= 1, got {args.jobs!r}")
+    if args.max_examples is not None and args.max_examples < 1:
+        _usage(f"--max-examples must be >= 1, got {args.max_examples!r}")
+    if args.engine == "wrap" and args.module:
+        _usage(f"--module {args.module!r} is for --engine source only")
+    if args.engine == "source" and args.operators:
+        _usage(f"--operators {args.operators!r} is for --engine wrap only")
+    sys.path.insert(0, os.getcwd())
+    from properties.modes import split_cpu_for_device_checks
+
+    split_cpu_for_device_checks()
+    import logging
+
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)  # the mutants retrace and warn on purpose
+    from properties.profiles import choose_profile
+    from properties.selftest import report as reporting
+    from properties.selftest.operators import operators_by_name
+    from properties.selftest.wrap import load
+
+    try:
+        profile = choose_profile(args.profile)
+        spec = load(args.spec, args.layer)
+        names = [n.strip() for n in args.operators.split(",") if n.strip()] if args.operators else None
+        if names is not None and not names:
+            raise ValueError(f"--operators names no operator: {args.operators!r}")
+        operators = operators_by_name(names)
+    except (ValueError, ImportError) as error:
+        _usage(str(error))
+    layer_name = args.layer or f"{getattr(spec.layer, '__module__', '?')}:{getattr(spec.layer, '__qualname__', '?')}"
+    start = time.perf_counter()
+    if args.engine == "source":
+        from properties.selftest import source
+
+        try:
+            results, extra = source.run_source(spec, args.spec, layer_arg=args.layer, module=args.module,
+                                               profile=profile, jobs=args.jobs)
+        except ValueError as error:
+            _usage(str(error))
+    else:
+        print(f"selftest {spec.name}  layer {layer_name}  engine wrap  profile {profile}  "
+              f"{len(operators)} operators  jobs {args.jobs}")
+        print(f"{'mutant':26} {'group':7} {'result':9} {'killed by':38} {'examples':>8} {'seconds':>8}")
+        from properties.selftest.wrap import run_wrap
+
+        results = run_wrap(spec, operators, profile, args.jobs, args.spec, args.layer, args.max_examples,
+                           on_result=_line)
+        extra = {}
+    seconds = time.perf_counter() - start
+    survivors = [r for r in results if r.applicable and not r.killed]
+    if survivors:
+        print("\nSurvivors (applicable, proved real, and no property failed):")
+        for r in survivors:
+            print(f"  {r.operator}: {r.summary}  [{r.cells} cells, {r.examples} examples]")
+            if getattr(r, "diff", ""):
+                print("    " + r.diff.rstrip().replace("\n", "\n    "))
+    not_applicable = [r for r in results if not r.applicable]
+    if not_applicable:
+        print("\nNot applicable:")
+        for r in not_applicable:
+            print(f"  {r.operator}: {r.reason}")
+    voided = [r for r in results if r.void_kills]
+    if voided:
+        print("\nCells that failed for the unmutated layer too (not counted as kills):")
+        for r in voided:
+            print(f"  {r.operator}: {', '.join(r.void_kills)}")
+    killed, applicable = reporting.score(results)
+    percent = f" ({100 * killed / applicable:.0f}%)" if applicable else ""
+    print(f"\nscore: {killed} / {applicable} applicable mutants killed{percent}, {len(survivors)} survived, "
+          f"{len(not_applicable)} not applicable; {seconds:.0f} s")
+    if not applicable:
+        print("warning: no applicable mutant: nothing was measured")
+    if args.report:
+        data = reporting.as_json(spec.name, layer_name, args.engine, profile, results, seconds, extra)
+        markdown = reporting.write(args.report, data)
+        print(f"report: {args.report} and {markdown}")
+    return 1 if survivors else 0
