@@ -181,9 +181,22 @@ def _is_real_float(name):
 
 # -- the operators ------------------------------------------------------------------------------
 
+def same_bits(a, b):
+    """Elementwise: whether ``a`` and ``b`` (same dtype) have the same bit patterns."""
+    if a.dtype.is_complex:
+        return same_bits(tf.math.real(a), tf.math.real(b)) & same_bits(tf.math.imag(a), tf.math.imag(b))
+    if a.dtype.is_floating:
+        int_type = _BITS[a.dtype.name][0]
+        return tf.equal(tf.bitcast(a, int_type), tf.bitcast(b, int_type))
+    return tf.equal(a, b)
+
+
 def _multiply(layer, x, out, info):
-    keep = tf.logical_not(reference_region(layer, x))
-    return tf.cast(x * tf.cast(keep, x.dtype), out.dtype)
+    """The region the layer really zeroed (where its output's bits differ from the input's; the
+    reference's region wherever the layer is right and the input is not already +0), applied as
+    the blog did: ``x * (1 - zeroed)``.  Tensor code, so it runs in every mode, XLA included."""
+    zeroed = tf.logical_not(same_bits(out, unmasked(x, out)))
+    return tf.cast(x * tf.cast(tf.logical_not(zeroed), x.dtype), out.dtype)
 
 
 def _one_off(layer, x, out, info):
@@ -310,8 +323,8 @@ OPERATORS = [
     # values
     Operator("mask-skipped", "values", "the mask is never applied: the input comes back",
              after_call=lambda layer, x, out, info: unmasked(x, out)),
-    Operator("multiply-by-mask", "values", "x * (1 - zeroed) with the reference's region, as the blog did",
-             after_call=_multiply, applies=_no_reference),
+    Operator("multiply-by-mask", "values", "x * (1 - zeroed) with the region the layer zeroes, as the blog did",
+             after_call=_multiply),
     Operator("nan-scrubbed", "values", "NaN in the output replaced by +0",
              after_call=lambda layer, x, out, info: per_float_part(out, _scrub_nan), dtypes=_is_float),
     Operator("zero-sign-lost", "values", "-0.0 in the output becomes +0.0",
