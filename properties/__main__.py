@@ -35,12 +35,17 @@ def _parser():
     verify.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
     verify.add_argument("--exitfirst", action="store_true", help="stop at the first failing property")
     verify.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
+    verify.add_argument("--seed", metavar="N", type=int,
+                        help="seed every cell from N and its name, without the example database (reproducible)")
     replay = commands.add_parser("replay", help="rerun one failure from its blob")
     replay.add_argument("spec", metavar="SPEC")
     replay.add_argument("property", metavar="PROPERTY")
     replay.add_argument("column", metavar="COLUMN")
     replay.add_argument("--blob", required=True)
     replay.add_argument("--layer", metavar="MODULE:ATTR")
+    from properties import soak
+
+    soak.add_parser(commands)
     return parser
 
 
@@ -76,6 +81,9 @@ def verify(args):
     if args.max_examples is not None and args.max_examples < 1:
         print("python -m properties verify: error: --max-examples must be >= 1", file=sys.stderr)
         sys.exit(2)
+    if args.seed is not None and args.seed < 0:
+        print(f"python -m properties verify: error: --seed must be >= 0, got {args.seed}", file=sys.stderr)
+        sys.exit(2)
     try:
         profile = choose_profile(args.profile)
     except ValueError as error:
@@ -83,7 +91,8 @@ def verify(args):
         sys.exit(2)
     spec = _load(args)
     layer_name = args.layer or f"{getattr(spec.layer, '__module__', '?')}:{getattr(spec.layer, '__qualname__', '?')}"
-    print(f"verify {spec.name}  layer {layer_name}  profile {profile}")
+    seeded = "" if args.seed is None else f"  seed {args.seed} (no database)"
+    print(f"verify {spec.name}  layer {layer_name}  profile {profile}{seeded}")
     print(", ".join(f"{k} {v}" for k, v in reporting.versions().items()))
     print(f"{'property':26} {'column':20} {'examples':>8} {'seconds':>8}  result")
     start, cells = time.perf_counter(), []
@@ -93,7 +102,7 @@ def verify(args):
             # values, masks given to layers that drop them); failures are reported below.
             warnings.simplefilter("ignore")
             cell = run_cell(spec, prop, column, spec_arg=args.spec, layer_arg=args.layer, profile=profile,
-                            max_examples=args.max_examples)
+                            max_examples=args.max_examples, seed=args.seed)
         cells.append(cell)
         skipped = f" ({cell.crash_skips} not run: known crash)" if cell.crash_skips else ""
         print(f"{prop.name:26} {column:20} {cell.examples:8d} {cell.seconds:8.1f}  "
@@ -109,6 +118,12 @@ def verify(args):
         print(f"\n{len(expected)} cells failed as the spec documents (known findings, not counted as failures):")
         for cell in expected:
             print(f"  {cell.prop} [{cell.column}]: {spec.known_failure(cell.prop, cell.column)}")
+    flaky = [c for c in cells if c.flaky_failure]
+    if flaky:
+        print(f"\n{len(flaky)} cells failed where the spec declares a flaky finding (thread-dependent; "
+              "not counted as failures):")
+        for cell in flaky:
+            print(f"  {cell.prop} [{cell.column}]: {spec.flaky_finding(cell.prop, cell.column)}")
     if any(c.crash_skips for c in cells):
         print("\nExamples not run because they would kill the process (the spec's known_crashes):")
         for crash in spec.known_crashes:
@@ -139,7 +154,9 @@ def replay(args):
               file=sys.stderr)
         sys.exit(2)
     cell = run_cell(spec, matching[0], args.column, spec_arg=args.spec, layer_arg=args.layer, reproduce=args.blob)
-    print(cell.message or f"{args.property} [{args.column}] holds on the replayed example")
+    documented = f" ({cell.status}: the spec documents this finding)" if cell.status in ("known", "flaky") else ""
+    print(cell.message or (cell.expected_failure or cell.flaky_failure) + documented
+          or f"{args.property} [{args.column}] holds on the replayed example")
     return 1 if cell.failures else 0
 
 
@@ -149,6 +166,10 @@ def main(argv=None):
         from properties.selftest.cli import selftest
 
         return selftest(args)
+    if args.command == "soak":
+        from properties import soak
+
+        return soak.main(args)
     return verify(args) if args.command == "verify" else replay(args)
 
 

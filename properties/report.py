@@ -56,7 +56,8 @@ def as_json(spec_name, layer, profile, cells, seconds):
                 "name": name,
                 "cells": {
                     column: {"examples": c.examples, "failures": c.failures, "seconds": round(c.seconds, 2),
-                             "known_failure": bool(c.expected_failure), "known_crash_skips": c.crash_skips}
+                             "known_failure": bool(c.expected_failure), "flaky": bool(c.flaky_failure),
+                             "known_crash_skips": c.crash_skips}
                     for column, c in row.items()
                 },
             }
@@ -65,6 +66,14 @@ def as_json(spec_name, layer, profile, cells, seconds):
         "trace_counts": {name: {col: c.traces for col, c in row.items() if c.traces} for name, row in rows.items()},
         "failures": [c.message for c in cells if c.failures],
         "known_failures": [c.expected_failure for c in cells if c.expected_failure],
+        "flaky_failures": [c.flaky_failure for c in cells if c.flaky_failure],
+        # Every cell that did not hold, whatever its status, for tools (``properties soak``).
+        "failing_cells": [
+            {"property": c.prop, "column": c.column, "status": c.status, "kind": c.failure_kind,
+             "message": c.message or c.expected_failure or c.flaky_failure, "replay": c.replay,
+             "flaky_reason": c.flaky_reason}
+            for c in cells if c.failures or c.expected_failure or c.flaky_failure
+        ],
         "known_crash_skips": sum(c.crash_skips for c in cells),
     }
 
@@ -86,7 +95,7 @@ def as_markdown(report):
     for prop in report["properties"]:
         cells = [
             f"{c['examples']} / {c['failures']}" + (" **FAIL**" if c["failures"] else " known" if c.get("known_failure")
-                                                     else "") if c else ""
+                                                     else " flaky" if c.get("flaky") else "") if c else ""
             for c in (prop["cells"].get(col) for col in columns)
         ]
         lines.append(f"| {prop['name']} | " + " | ".join(cells) + " |")
@@ -97,6 +106,9 @@ def as_markdown(report):
             lines.append(f"- {name}: " + ", ".join(parts))
     if report["failures"]:
         lines += ["", "## Failures", ""] + [f"```\n{text}\n```" for text in report["failures"]]
+    if report.get("flaky_failures"):
+        lines += ["", "## Flaky findings (declared in the spec's flaky_findings; not counted as failures)", ""]
+        lines += [f"```\n{text}\n```" for text in report["flaky_failures"]]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,8 @@ import shlex
 import time
 
 from hypothesis import event, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Flaky
 
 from properties.failures import KnownCrashSkipped, PropertyFailure
 from properties.hypothesis_helpers import Case
@@ -33,10 +35,16 @@ class CellResult:
     traces: dict = dataclasses.field(default_factory=dict)
     expected_failure: str = ""  # the failure, when the spec documents it as a known finding
     crash_skips: int = 0  # examples not run because the spec's known_crashes says they kill the process
+    flaky_failure: str = ""  # the failure, when the spec declares it a flaky (thread-dependent) finding
+    #: What failed: "property" (a counterexample), "unreliable" (a counterexample Hypothesis could
+    #: not reproduce when it replayed it), "could-not-run", "retraced", "ran-nothing"; "" if none.
+    failure_kind: str = ""
+    replay: str = ""  # the command that replays the failure, if any
+    flaky_reason: str = ""  # the spec's flaky_findings entry for a cell that did not hold, if any
 
     @property
     def status(self):
-        return "FAIL" if self.failures else "known" if self.expected_failure else "ok"
+        return "FAIL" if self.failures else "known" if self.expected_failure else "flaky" if self.flaky_failure else "ok"
 
 
 #: Calls allowed for shrinking after a cell's first failure.  Past it, only examples already
@@ -76,13 +84,23 @@ def _case_of(drawn):
     return None
 
 
-def replay_command(spec_arg, prop, column, layer_arg=None, blob=None, profile=None):
-    """The one command that replays a failure."""
+def cell_seed(seed, spec_name, prop, column):
+    """The Hypothesis seed of one cell under ``verify --seed``: derived from the run's seed and the
+    cell's name, so a cell draws the same examples whichever cells ran before it."""
+    digest = hashlib.sha256(f"{seed}/{spec_name}/{prop}/{column}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def replay_command(spec_arg, prop, column, layer_arg=None, blob=None, profile=None, seed=None, max_examples=None):
+    """The one command that replays a failure: the blob's ``replay`` when there is a blob, else
+    ``verify`` with the profile (and the seed and example count of a seeded run)."""
     words = ["python", "-m", "properties"]
     if blob:
         words += ["replay", spec_arg, prop, column, "--blob", blob]
     else:
         words += ["verify", spec_arg, "--exitfirst"] + (["--profile", profile] if profile else [])
+        if seed is not None:
+            words += ["--seed", str(seed)] + (["--max-examples", str(max_examples)] if max_examples else [])
     if layer_arg:
         words += ["--layer", layer_arg]
     return " ".join(shlex.quote(w) for w in words)
@@ -96,8 +114,11 @@ def _blob(error):
     return None
 
 
-def build_test(spec, prop, column, base_settings=None, max_examples=None, reproduce=None):
-    """``(test, cell)``: a Hypothesis test of the property, and the cell it fills in."""
+def build_test(spec, prop, column, base_settings=None, max_examples=None, reproduce=None, seed=None):
+    """``(test, cell)``: a Hypothesis test of the property, and the cell it fills in.
+
+    ``seed``: the run's seed (``verify --seed``): the cell is seeded with :func:`cell_seed`, runs
+    without the example database and not derandomised, and prints the failure's blob."""
     cell = CellResult(prop.name, column)
     ctx = Context(prop, spec, column, Executor(spec))
 
@@ -128,9 +149,12 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
     property_holds._hypothesis_internal_add_digest = f"{spec.name}/{prop.name}/{column}".encode()
     parent = base_settings or settings()
     count = examples_for(column, max_examples or parent.max_examples)
-    test = settings(parent, max_examples=count, deadline=None, report_multiple_bugs=False)(
+    seeded = {} if seed is None else dict(database=None, derandomize=False, print_blob=True)
+    test = settings(parent, max_examples=count, deadline=None, report_multiple_bugs=False, **seeded)(
         given(prop.examples(spec, column))(property_holds)
     )
+    if seed is not None:
+        test = hypothesis_seed(cell_seed(seed, spec.name, prop.name, column))(test)
     if reproduce:
         from hypothesis import reproduce_failure
 
@@ -140,38 +164,49 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
 
 
 def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None, max_examples=None,
-             reproduce=None, base_settings=None):
+             reproduce=None, base_settings=None, seed=None):
     """Run the property; never raises for a property failure, returns the filled cell."""
-    test, cell, ctx = build_test(spec, prop, column, base_settings, max_examples, reproduce)
+    test, cell, ctx = build_test(spec, prop, column, base_settings, max_examples, reproduce, seed)
     start = time.perf_counter()
+    unreliable = False
     try:
         try:
             test()
-        except _ExceptionGroup as group:  # Hypothesis found several distinct failures
+        except _ExceptionGroup as group:  # Hypothesis found several distinct failures, or a flaky one
             failures = [e for e in group.exceptions if isinstance(e, PropertyFailure)]
             if not failures:
                 raise
+            unreliable = isinstance(group, Flaky)  # it failed, then passed when Hypothesis replayed it
             raise failures[0] from group
     except PropertyFailure as failure:
-        failure.replay = replay_command(spec_arg or spec.name, prop.name, column, layer_arg, _blob(failure), profile)
-        cell.failures, cell.message = 1, str(failure)
+        failure.replay = replay_command(spec_arg or spec.name, prop.name, column, layer_arg, _blob(failure), profile,
+                                        seed, max_examples)
+        cell.failures, cell.message, cell.replay = 1, str(failure), failure.replay
+        cell.failure_kind = "unreliable" if unreliable else "property"
     except Exception as error:  # noqa: BLE001 - a health check or flaky test is reported too
-        cell.failures = 1
+        cell.failures, cell.failure_kind = 1, "could-not-run"
         cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
     if cell.examples and cell.crash_skips == cell.examples and not cell.failures:
-        cell.failures = 1
+        cell.failures, cell.failure_kind = 1, "ran-nothing"
         cell.message = (f"property {prop.name} ran nothing [spec {spec.name}, {column}]: all {cell.examples} "
                         "examples matched the spec's known_crashes")
     retraced = {mode: t for mode, t in cell.traces.items() if t["traces"] > t["signatures"]}
     if retraced and not cell.failures:
-        cell.failures = 1
+        cell.failures, cell.failure_kind = 1, "retraced"
         cell.message = (f"property {prop.name} retraced [spec {spec.name}, {column}]: "
                         + ", ".join(f"{m}: {t['traces']} traces for {t['signatures']} input signatures"
                                     for m, t in retraced.items()))
     # A documented finding that shows up is reported as known, not as a failure; one that does
     # not show up in this run is not an error either (the examples may simply not reach it).
+    if cell.failures:
+        cell.flaky_reason = spec.flaky_finding(prop.name, column) or ""
     if spec.known_failure(prop.name, column) and cell.failures:
         cell.failures, cell.expected_failure, cell.message = 0, cell.message, ""
+    # A declared flaky finding (the result depends on the CPU thread) is reported as flaky; only a
+    # counterexample is, never a harness error (could not run, retraced, ran nothing).
+    elif (cell.failures and cell.failure_kind in ("property", "unreliable")
+          and spec.flaky_finding(prop.name, column)):
+        cell.failures, cell.flaky_failure, cell.message = 0, cell.message, ""
     return cell

@@ -103,6 +103,13 @@ class MaskSpec:
         known_failures: documented findings, ``{"property" or "property/column": reason}``.
             The property still runs in full; a failure there is reported as "known" with its
             counterexample instead of failing the run.
+        flaky_findings: documented findings whose result depends on which CPU thread runs a
+            kernel (``Masking``'s subnormal flushing), ``{"property" or "property/column":
+            reason}``.  The property still runs in full; a counterexample there (not a harness
+            error: "could not run", "retraced", "ran nothing" stay failures) is reported as
+            "flaky" instead of failing the run.  A cell in both ``known_failures`` and
+            ``flaky_findings`` is reported as "known": a failure there may be the deterministic
+            finding; ``python -m properties soak`` replays it to tell the two apart.
         known_crashes: :class:`KnownCrash` entries: inputs not run because they kill the process.
 
     >>> spec = MaskSpec(name="identity", layer=keras.layers.Identity, configs=st.just({}),
@@ -131,6 +138,7 @@ class MaskSpec:
     random_region: Optional[Callable[[Any, dict], Optional[str]]] = None
     known_failures: dict = dataclasses.field(default_factory=dict)
     known_crashes: tuple = ()
+    flaky_findings: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
@@ -161,6 +169,11 @@ class MaskSpec:
     def known_failure(self, prop, column):
         """The documented reason this property fails in this column, or None."""
         return self.known_failures.get(f"{prop}/{column}", self.known_failures.get(prop))
+
+    def flaky_finding(self, prop, column):
+        """The documented reason this property's result in this column depends on the CPU
+        thread (``flaky_findings``), or None."""
+        return self.flaky_findings.get(f"{prop}/{column}", self.flaky_findings.get(prop))
 
     def known_crash(self, op, mode, x, config):
         """The :class:`KnownCrash` that running ``op`` in ``mode`` on ``x`` would hit, or None."""
