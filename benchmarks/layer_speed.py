@@ -1,12 +1,25 @@
-"""CenterZero against the blog's ``x * mask``: six time ratios measured in one process.
+"""CenterZero against a same-size copy and the blog's ``x * mask``, ratios from one process.
 
-    python benchmarks/layer_speed.py [--rounds 9] [--calls 5]
+    python benchmarks/layer_speed.py [--quick] [--cases float32,uint8,window200,small]
+                                     [--modes eager,graph,xla] [--rounds 7] [--seconds 0.1]
 
-For a (64, 224, 224, 3) batch with ``axes=(-3, -2)``, float32 and uint8, in eager mode, in
-``tf.function`` and under ``jit_compile=True``: the two are called alternately (ABBA), at
-least ``--calls`` calls per timing (more for short calls), ``--rounds`` timings each, and the
-ratio of the medians is printed (< 1 means CenterZero is faster).  The machine is shared and noisy: compare ratios, not times.
-Then the per-call overhead on a small (2, 10, 10) input against a bare ``tf.where``.
+For each case and mode the candidates are called alternately (the order reversed every round),
+each timing repeats calls until it lasts about ``--seconds``, and the medians of ``--rounds``
+timings are compared.  The machine is shared and noisy: read the ratios, not the times.
+
+Candidates:
+  copy      ``tf.raw_ops.DeepCopy(x=t)``: one read and one write, the limit for any mask
+            layer (no XLA kernel: under XLA the fused ``x * mask`` is the reference)
+  x*mask    the blog's multiply by a ``(1, H, W, 1)`` mask of the input's dtype
+  op        ``centerzero.center_zero(t, size, axes)``
+  layer     ``CenterZero(size, axes)(t)``
+
+Cases (``--cases``): the dtypes on ``(64, 224, 224, 3)`` with ``axes=(-3, -2)``, ``size=2``
+(``float32 uint8 float16 bfloat16 int64 complex64``); float32 variants ``batch1`` (1, 224,
+224, 3), ``batch256`` (256, 224, 224, 3), ``maps512`` (16, 512, 512, 3), ``nchw``
+(64, 3, 224, 224) with ``axes=(-2, -1)``, ``window200`` (size 200 on the 224 maps); and
+``small``: the per-call split on ``(2, 10, 10)`` float32 in eager mode (the op against a bare
+``tf.where`` with a cached mask, the layer against an empty Keras layer).
 """
 
 import argparse
@@ -19,32 +32,49 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from centerzero import CenterZero  # noqa: E402
+from centerzero import CenterZero, center_zero  # noqa: E402
+from centerzero._keras import keras  # noqa: E402
+from centerzero.ops import choose_path, resolve_axes  # noqa: E402
+
+NHWC = (64, 224, 224, 3)
+DTYPE_CASES = ("float32", "uint8", "float16", "bfloat16", "int64", "complex64")
+# name: (shape, axes, size, dtype)
+CASES = {name: (NHWC, (-3, -2), 2, name) for name in DTYPE_CASES}
+CASES.update({
+    "batch1": ((1, 224, 224, 3), (-3, -2), 2, "float32"),
+    "batch256": ((256, 224, 224, 3), (-3, -2), 2, "float32"),
+    "maps512": ((16, 512, 512, 3), (-3, -2), 2, "float32"),
+    "nchw": ((64, 3, 224, 224), (-2, -1), 2, "float32"),
+    "window200": (NHWC, (-3, -2), 200, "float32"),
+})
+QUICK_CASES = ("float32", "uint8", "window200", "small")
+MODES = ("eager", "graph", "xla")
+LIMITS = {"copy": 1.15, "xla": 1.05, "mul": 1.0}
 
 
 def timed(fn, x, calls):
     start = time.perf_counter()
     for _ in range(calls):
         out = fn(x)
-    # Eager CPU ops are synchronous; touching one element makes a device's queue drain too.
+    # Eager CPU ops are synchronous; touching one element (not .numpy() on the whole tensor,
+    # which is a full copy) makes a device's queue drain too.
     _ = out[(0,) * out.shape.rank].numpy()
     return (time.perf_counter() - start) / calls
 
 
-def compare(candidates, x, rounds, calls):
+def compare(candidates, x, rounds, seconds):
     """Median seconds per call of each candidate, called in alternation."""
     for fn in candidates.values():
         fn(x)  # trace / compile outside the timings
-    # Short calls are repeated until one timing lasts about 0.2 s, so that scheduler noise on
-    # a shared machine averages out instead of deciding the ratio.
-    single = max(timed(fn, x, 1) for fn in candidates.values())
-    calls = max(calls, int(0.2 / single))
+        fn(x)
+    single = min(timed(fn, x, 1) for fn in candidates.values())
+    calls = max(1, int(seconds / max(single, 1e-7)))
     samples = {name: [] for name in candidates}
     order = list(candidates)
     for _ in range(rounds):
         for name in order:
             samples[name].append(timed(candidates[name], x, calls))
-        order.reverse()  # ABBA: neither candidate always runs right after the other
+        order.reverse()  # neither candidate always runs right after another
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -55,60 +85,151 @@ def wrap(mode, fn):
     return tf.function(tf.autograph.experimental.do_not_convert(fn), jit_compile=(mode == "xla"))
 
 
-def large_batch(dtype):
+def make_input(shape, dtype):
     rng = np.random.default_rng(0)
-    values = rng.uniform(1, 200, (64, 224, 224, 3))
-    return tf.constant(values.astype(dtype))
+    values = rng.uniform(1, 200, shape).astype(np.float32)
+    if dtype.startswith("complex"):
+        values = values + 1j * values[..., ::-1]
+    return tf.constant(values.astype(tf.as_dtype(dtype).as_numpy_dtype))
 
 
-def blog_mask(dtype):
-    # The blog's kernel: ones with the central 2x2 set to zero, broadcast over batch and channels.
-    mask = np.ones((1, 224, 224, 1), dtype)
-    mask[:, 111:113, 111:113, :] = 0
+def blog_mask(shape, axes, size, dtype):
+    """Ones with the central window zeroed, 1 on every axis but the map axes."""
+    rank = len(shape)
+    resolved = resolve_axes(rank, axes)
+    mask_shape = [shape[a] if a in resolved else 1 for a in range(rank)]
+    mask = np.ones(mask_shape, tf.as_dtype(dtype).as_numpy_dtype)
+    index = [slice(None)] * rank
+    for axis, k in zip(resolved, (size, size)):
+        start = (shape[axis] - k) // 2
+        index[axis] = slice(start, start + k)
+    mask[tuple(index)] = 0
     return tf.constant(mask)
+
+
+def run_case(name, modes, rounds, seconds):
+    shape, axes, size, dtype = CASES[name]
+    x = make_input(shape, dtype)
+    mask = blog_mask(shape, axes, size, dtype)
+    rows = []
+    for mode in modes:
+        layer = CenterZero(size=size, axes=axes)
+        candidates = {}
+        if mode != "xla":
+            candidates["copy"] = wrap(mode, lambda t: tf.raw_ops.DeepCopy(x=t))
+        candidates["mul"] = wrap(mode, lambda t: t * mask)
+        candidates["op"] = wrap(mode, lambda t: center_zero(t, size, axes))
+        candidates["layer"] = wrap(mode, lambda t: layer(t))
+        medians = compare(candidates, x, rounds, seconds)
+        path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), xla=(mode == "xla"))
+        rows.append((name, dtype, mode, path, medians))
+        print_row(rows[-1])
+    del x
+    return rows
+
+
+def ratio(medians, a, b):
+    return medians[a] / medians[b] if b in medians else None
+
+
+def fmt(value, width, scale=1e3, digits=2):
+    return f"{'-':>{width}}" if value is None else f"{value * scale:{width}.{digits}f}"
+
+
+HEADER = (
+    f"{'case':10} {'dtype':9} {'mode':6} {'path':9} {'copy ms':>8} {'x*mask':>8} {'op ms':>8} {'layer':>8}"
+    f" {'op/copy':>8} {'op/mul':>7} {'lay/copy':>8} {'lay/mul':>7}"
+)
+
+
+def print_row(row):
+    name, dtype, mode, path, m = row
+    print(
+        f"{name:10} {dtype:9} {mode:6} {path:9} {fmt(m.get('copy'), 8)} {fmt(m['mul'], 8)} {fmt(m['op'], 8)}"
+        f" {fmt(m['layer'], 8)} {fmt(ratio(m, 'op', 'copy'), 8, 1)} {fmt(ratio(m, 'op', 'mul'), 7, 1)}"
+        f" {fmt(ratio(m, 'layer', 'copy'), 8, 1)} {fmt(ratio(m, 'layer', 'mul'), 7, 1)}",
+        flush=True,
+    )
+
+
+def summary(rows):
+    """The worst ratio against each limit of issue 10, for the op and for the layer."""
+    print("\nworst ratios (limit): ", end="")
+    parts = []
+    for who in ("op", "layer"):
+        copy = [ratio(m, who, "copy") for _, _, mode, _, m in rows if mode != "xla"]
+        xla = [ratio(m, who, "mul") for _, _, mode, _, m in rows if mode == "xla"]
+        mul = [ratio(m, who, "mul") for *_, m in rows]
+        for label, values, limit in (("/copy", copy, LIMITS["copy"]), ("/mul xla", xla, LIMITS["xla"]),
+                                     ("/mul", mul, LIMITS["mul"])):
+            if values:
+                worst = max(values)
+                parts.append(f"{who}{label} {worst:.2f} ({limit}){' MISS' if worst > limit else ''}")
+    print("; ".join(parts))
+
+
+class Empty(keras.layers.Layer):
+    def call(self, inputs):
+        return inputs
+
+
+def small_split(rounds, seconds):
+    print("\nper call on (2, 10, 10) float32, eager, size 2")
+    x = tf.constant(np.arange(200, dtype=np.float32).reshape(2, 10, 10) + 1)
+    keep = tf.constant(np.pad(np.zeros((2, 2), bool), 4, constant_values=True))
+    zeros = tf.zeros_like(x)
+    layer, empty = CenterZero(), Empty()
+    medians = compare(
+        {
+            "copy": lambda t: tf.raw_ops.DeepCopy(x=t),
+            "where": lambda t: tf.where(keep, t, zeros),
+            "op": lambda t: center_zero(t, 2, (-2, -1)),
+            "empty layer": lambda t: empty(t),
+            "layer": lambda t: layer(t),
+        },
+        x, rounds, seconds,
+    )
+    for name, value in medians.items():
+        print(f"  {name:12} {value * 1e6:8.1f} us")
+    keras_cost = medians["empty layer"]
+    print(
+        f"  op / tf.where {medians['op'] / medians['where']:.2f} (limit 2); "
+        f"layer / empty layer {medians['layer'] / keras_cost:.2f}; "
+        f"layer - empty layer {(medians['layer'] - keras_cost) * 1e6:.1f} us "
+        f"(the op's share of a layer call: {medians['op'] * 1e6:.1f} us)"
+    )
+    return medians
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9)
-    parser.add_argument("--calls", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help=f"cases {','.join(QUICK_CASES)}, 5 rounds of 0.05 s")
+    parser.add_argument("--cases", help=f"comma-separated, from: {', '.join(CASES)}, small")
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--seconds", type=float, help="length of one timing")
     args = parser.parse_args()
+    rounds = args.rounds or (5 if args.quick else 7)
+    seconds = args.seconds or (0.05 if args.quick else 0.1)
+    cases = args.cases.split(",") if args.cases else (QUICK_CASES if args.quick else (*CASES, "small"))
+    unknown = [c for c in cases if c not in CASES and c != "small"]
+    if unknown:
+        parser.error(f"unknown cases {unknown}; choose from {', '.join(CASES)}, small")
+    modes = args.modes.split(",")
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
-    print(f"(64, 224, 224, 3), axes=(-3, -2), size=2; median of {args.rounds} rounds x {args.calls} calls\n")
-    print(f"{'dtype':8} {'mode':10} {'x * mask (ms)':>14} {'CenterZero (ms)':>16} {'ratio':>7}")
-    ratios = []
-    for dtype in ("float32", "uint8"):
-        x, mask = large_batch(dtype), blog_mask(dtype)
-        for mode in ("eager", "graph", "xla"):
-            layer = CenterZero(size=2, axes=(-3, -2))
-            medians = compare(
-                {"multiply": wrap(mode, lambda t: t * mask), "centerzero": wrap(mode, lambda t: layer(t))},
-                x, args.rounds, args.calls,
-            )
-            ratio = medians["centerzero"] / medians["multiply"]
-            ratios.append(ratio)
-            print(
-                f"{dtype:8} {mode:10} {medians['multiply'] * 1e3:14.2f} "
-                f"{medians['centerzero'] * 1e3:16.2f} {ratio:7.2f}"
-            )
-    print(f"\nworst ratio: {max(ratios):.2f} (target <= 1.10)")
-
-    print("\nper-call overhead on (2, 10, 10) float32, against a bare tf.where with a cached mask")
-    small = tf.constant(np.arange(200, dtype=np.float32).reshape(2, 10, 10) + 1)
-    keep = tf.constant(np.pad(np.zeros((2, 2), bool), 4, constant_values=True))
-    zeros = tf.zeros_like(small)
-    print(f"{'mode':10} {'tf.where (us)':>14} {'CenterZero (us)':>16} {'ratio':>7}")
-    for mode in ("eager", "graph"):
-        layer = CenterZero()
-        medians = compare(
-            {"where": wrap(mode, lambda t: tf.where(keep, t, zeros)), "centerzero": wrap(mode, lambda t: layer(t))},
-            small, args.rounds, 200,
-        )
-        print(
-            f"{mode:10} {medians['where'] * 1e6:14.1f} {medians['centerzero'] * 1e6:16.1f} "
-            f"{medians['centerzero'] / medians['where']:7.2f}"
-        )
+    print(f"medians of {rounds} alternating rounds of about {seconds} s each; ratios below 1: CenterZero faster\n")
+    print(HEADER)
+    start = time.perf_counter()
+    rows = []
+    for name in cases:
+        if name != "small":
+            rows.extend(run_case(name, modes, rounds, seconds))
+    if rows:
+        summary(rows)
+    if "small" in cases:
+        small_split(rounds, seconds)
+    print(f"\n{time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,278 @@
+"""Every size-dependent path of ``centerzero.ops.center_zero``, bit for bit against NumPy.
+
+The paths (``centerzero.ops.choose_path``): ``identity`` (a size of 0), ``xla`` (traced under
+``jit_compile=True``), ``compiled`` (outside XLA, a window larger than
+``LARGE_WINDOW_FRACTION`` of its map on an input of at least ``COMPILED_MIN_ELEMENTS``
+elements) and ``update`` (everything else); in eager mode ``update`` caches its zero block up
+to ``MAX_CACHED_ZEROS_BYTES`` and makes larger ones on each call.  Bits are compared as
+unsigned bytes: ``-0.0`` is not ``+0.0`` here, and every NaN payload counts.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from centerzero import SUPPORTED_DTYPES, ops
+from centerzero.ops import center_zero, choose_path
+from properties.dtype_helpers import numpy_dtype
+from properties.special_values import special_values
+
+DTYPES = [d.name for d in SUPPORTED_DTYPES]
+FLOATS = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128"]
+
+
+def reference(x, size, axes):
+    """NumPy: a copy with the window set to +0."""
+    out = np.array(x, copy=True)
+    index = [slice(None)] * out.ndim
+    for axis, k in zip(axes, size):
+        start = (out.shape[axis] - k) // 2
+        index[axis] = slice(start, start + k)
+    out[tuple(index)] = np.zeros((), out.dtype)
+    return out
+
+
+def assert_bits(actual, expected, what):
+    actual, expected = np.ascontiguousarray(actual), np.ascontiguousarray(expected)
+    assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype}, but should be {expected.dtype}"
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape}, but should be {expected.shape}"
+    a, e = actual.view(np.uint8), expected.view(np.uint8)
+    if not np.array_equal(a, e):
+        width = actual.dtype.itemsize
+        diff = np.flatnonzero((a != e).reshape(-1, width).any(axis=1))
+        first = np.unravel_index(diff[0], actual.shape)
+        raise AssertionError(
+            f"{what}: {diff.size} of {actual.size} elements differ; first at {first}: "
+            f"{actual[first]!r} (bytes {a.reshape(-1, width)[diff[0]].tobytes().hex()}), but should be "
+            f"{expected[first]!r} (bytes {e.reshape(-1, width)[diff[0]].tobytes().hex()})"
+        )
+
+
+def special_input(dtype, shape):
+    """The dtype's special values tiled over ``shape``, with the values shifted per map so that
+    every special value lands inside and outside the window."""
+    values = special_values(dtype)
+    count = int(np.prod(shape))
+    index = (np.arange(count) * 7 + np.arange(count) // 5) % len(values)
+    return values[index].reshape(shape)
+
+
+def run(mode, x, size, axes):
+    """``center_zero`` in one mode; returns a NumPy array."""
+    x = tf.convert_to_tensor(x)
+    if mode == "eager":
+        return np.asarray(center_zero(x, size, axes))
+    if mode == "graph":
+        fn = tf.function(lambda t: center_zero(t, size, axes))
+    elif mode == "xla":
+        fn = tf.function(lambda t: center_zero(t, size, axes), jit_compile=True)
+    elif mode == "unknown-dims":
+        fn = tf.function(lambda t: center_zero(t, size, axes), input_signature=[tf.TensorSpec([None] * x.shape.rank, x.dtype)])
+    elif mode == "unknown-batch":
+        spec = tf.TensorSpec([None] + x.shape.as_list()[1:], x.dtype)
+        fn = tf.function(lambda t: center_zero(t, size, axes), input_signature=[spec])
+    else:
+        raise ValueError(mode)
+    return np.asarray(fn(x))
+
+
+def resolved(shape, axes):
+    return ops.resolve_axes(len(shape), axes)
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch):
+    """Send every large window to the ``compiled`` path, whatever the input's size."""
+    ops._eager_plan.cache_clear()
+    monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 1)
+    yield
+    ops._eager_plan.cache_clear()
+
+
+# --- which path each shape reaches ----------------------------------------------------------
+
+
+def test_the_thresholds_are_where_the_paths_change():
+    big_window = (100, 100)  # 10000 of 65536: above 1/32 of the map
+    assert choose_path((16, 256, 256), big_window, (1, 2)) == "compiled"  # 2**20 elements
+    assert choose_path((15, 256, 256), big_window, (1, 2)) == "update"
+    assert choose_path((None, 256, 256), big_window, (1, 2)) == "compiled"  # unknown count
+    assert choose_path((16, None, 256), big_window, (1, 2)) == "update"  # unknown map length
+    # 1/32 of a 32x32 map is 32 elements: a window of 32 stays on update, 33 does not.
+    assert choose_path((1024, 32, 32), (4, 8), (1, 2)) == "update"
+    assert choose_path((1024, 32, 32), (3, 11), (1, 2)) == "compiled"
+    assert choose_path((1024, 32, 32), (3, 11), (1, 2), xla=True) == "xla"
+    assert choose_path((1024, 32, 32), (0, 11), (1, 2)) == "identity"
+    assert choose_path((1024, 32, 32), (0, 11), (1, 2), xla=True) == "identity"
+    assert ops.LARGE_WINDOW_FRACTION == 1 / 32
+    assert ops.COMPILED_MIN_ELEMENTS == 1 << 20
+    assert ops.MAX_CACHED_ZEROS_BYTES == 1 << 20
+
+
+# --- values, path by path -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "unknown-dims", "unknown-batch"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_update_path_is_bit_exact(dtype, mode):
+    shape, size, axes = (3, 7, 9, 2), (2, 3), (-3, -2)
+    assert choose_path(shape, size, resolved(shape, axes)) == "update"
+    x = special_input(dtype, shape)
+    assert_bits(run(mode, x, size, axes), reference(x, size, resolved(shape, axes)), f"update, {dtype}, {mode}")
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "unknown-batch"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_compiled_path_is_bit_exact(dtype, mode, small_thresholds):
+    shape, size, axes = (4, 2, 8, 9), (6, 5), (-2, -1)
+    assert choose_path(shape, size, resolved(shape, axes)) == "compiled"
+    x = special_input(dtype, shape)
+    assert_bits(run(mode, x, size, axes), reference(x, size, resolved(shape, axes)), f"compiled, {dtype}, {mode}")
+
+
+@pytest.mark.parametrize("shape, axes", [((3, 7, 9, 2), (1, 2)), ((4, 2, 8, 9), (-2, -1)), ((2, 9, 3, 8), (3, 1))])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_xla_path_is_bit_exact(dtype, shape, axes):
+    size = (6, 5)
+    x = special_input(dtype, shape)
+    assert_bits(run("xla", x, size, axes), reference(x, size, resolved(shape, axes)), f"xla, {dtype}, {shape}")
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla", "unknown-dims"])
+def test_identity_path_is_bit_exact(mode):
+    x = special_input("float32", (2, 5, 6))
+    assert_bits(run(mode, x, (0, 3), (-2, -1)), x, f"identity, {mode}")
+
+
+def test_large_window_with_unknown_map_lengths_stays_exact_on_update():
+    shape, size, axes = (4, 2, 8, 9), (7, 9), (-2, -1)
+    x = special_input("float64", shape)
+    assert_bits(run("unknown-dims", x, size, axes), reference(x, size, (2, 3)), "update, unknown dims")
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+@pytest.mark.parametrize("mode", ["eager", "graph", "unknown-batch"])
+@pytest.mark.parametrize("batch, path", [(16, "compiled"), (15, "update")])
+def test_both_sides_of_the_element_threshold(dtype, mode, batch, path):
+    shape, size, axes = (batch, 256, 256), (100, 101), (-2, -1)
+    expected_path = "compiled" if mode == "unknown-batch" else path
+    assert choose_path(shape if mode != "unknown-batch" else (None, 256, 256), size, (1, 2)) == expected_path
+    x = special_input(dtype, shape)
+    assert_bits(run(mode, x, size, axes), reference(x, size, (1, 2)), f"{path}, {dtype}, {mode}")
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph"])
+@pytest.mark.parametrize("size, path", [((4, 8), "update"), ((3, 11), "compiled")])
+def test_both_sides_of_the_window_threshold(mode, size, path):
+    shape = (1024, 32, 32)
+    assert choose_path(shape, size, (1, 2)) == path
+    x = special_input("float16", shape)
+    assert_bits(run(mode, x, size, (1, 2)), reference(x, size, (1, 2)), f"{path}, {mode}")
+
+
+@pytest.mark.parametrize("rows", [256, 257])  # a zero block of exactly 1 MiB is cached, above is not
+def test_both_sides_of_the_cached_zeros_threshold(rows):
+    shape, size = (1, 1000, 1000), (rows, 512)
+    assert choose_path(shape, size, (1, 2)) == "update"
+    assert (rows * 512 * 8 <= ops.MAX_CACHED_ZEROS_BYTES) == (rows == 256)
+    x = special_input("float64", shape)
+    for _ in range(2):  # the second call uses the cached plan
+        assert_bits(run("eager", x, size, (-2, -1)), reference(x, size, (1, 2)), f"update, rows {rows}")
+
+
+# --- gradients ------------------------------------------------------------------------------
+
+
+def gradient(mode, x, dy, size, axes):
+    def grad(t, upstream):
+        with tf.GradientTape() as tape:
+            tape.watch(t)
+            y = center_zero(t, size, axes)
+        return tape.gradient(y, t, output_gradients=upstream)
+
+    if mode != "eager":
+        grad = tf.function(grad, jit_compile=(mode == "xla"))
+    return np.asarray(grad(tf.constant(x), tf.constant(dy)))
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
+@pytest.mark.parametrize("path", ["update", "compiled"])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_gradient_is_the_upstream_gradient_with_the_window_zeroed(dtype, path, mode, monkeypatch):
+    # Upstream gradient and input hold inf and NaN, inside the window too.
+    ops._eager_plan.cache_clear()
+    if path == "compiled":
+        monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 1)
+    try:
+        shape, size, axes = (3, 8, 9), (6, 5), (-2, -1)
+        assert choose_path(shape, size, (1, 2)) == path
+        x = special_input(dtype, shape)
+        dy = special_input(dtype, shape)[::-1].copy()
+        assert_bits(gradient(mode, x, dy, size, axes), reference(dy, size, (1, 2)), f"gradient, {path}, {dtype}, {mode}")
+        ones = np.ones(shape, numpy_dtype(dtype))
+        assert_bits(gradient(mode, x, ones, size, axes), reference(ones, size, (1, 2)), f"mask, {path}, {dtype}, {mode}")
+    finally:
+        ops._eager_plan.cache_clear()
+
+
+# --- errors, empty inputs, caches -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", [[None, None, None], [2, None, 10], [2, 10, None]])
+def test_a_too_large_window_raises_at_run_time_when_the_lengths_are_unknown(signature):
+    fn = tf.function(lambda t: center_zero(t, (11, 3)), input_signature=[tf.TensorSpec(signature, tf.float32)])
+    x = tf.ones((2, 10, 10))
+    if signature[1] is not None:  # the too-long axis is known when traced: ValueError then
+        with pytest.raises(ValueError, match="size 11 on axis 1 of length 10"):
+            fn(x)
+        return
+    with pytest.raises(tf.errors.InvalidArgumentError, match="size 11 on axis 1 of length 10"):
+        fn(x)
+    assert_bits(np.asarray(fn(tf.ones((2, 12, 10)))), reference(np.ones((2, 12, 10), np.float32), (11, 3), (1, 2)), "fits")
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph"])
+def test_a_too_large_window_raises_value_error_when_the_shape_is_known(mode):
+    with pytest.raises(ValueError, match="size 11 on axis 2 of length 10"):
+        run(mode, np.ones((2, 12, 10), np.float32), (3, 11), (-2, -1))
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla", "unknown-dims", "unknown-batch"])
+@pytest.mark.parametrize("path", ["update", "compiled"])
+def test_empty_inputs(mode, path, monkeypatch):
+    ops._eager_plan.cache_clear()
+    if path == "compiled":
+        monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 1)
+    try:
+        x = np.ones((0, 8, 9), np.float32)
+        assert_bits(run(mode, x, (6, 5), (-2, -1)), x, f"empty, {path}, {mode}")
+    finally:
+        ops._eager_plan.cache_clear()
+
+
+def test_the_eager_cache_is_keyed_by_shape_axes_size_and_dtype():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(1, 2, (4, 6, 6, 6)).astype(np.float32)
+    calls = [((2, 2), (-2, -1)), ((2, 2), (-3, -2)), ((3, 1), (-2, -1)), ((1, 3), (-2, -1)), ((2, 2), (1, 3))]
+    for _ in range(2):
+        for size, axes in calls:
+            for data in (x, x[:3], x.astype(np.float64), x.view(np.int32)):
+                r = ops.resolve_axes(data.ndim, axes)
+                assert_bits(run("eager", data, size, axes), reference(data, size, r), f"{size}, {axes}, {data.dtype}")
+
+
+@pytest.mark.parametrize("size", [True, (True, 1), (1, False), 1.0])
+def test_bad_sizes_raise_after_a_cached_call_with_an_equal_good_one(size):
+    x = tf.ones((4, 4))
+    center_zero(x, 1)
+    center_zero(x, (1, 1))
+    center_zero(x, (1, 0))
+    with pytest.raises(ValueError, match="size"):
+        center_zero(x, size)
+
+
+def test_bad_axes_raise_after_a_cached_call_with_equal_good_ones():
+    x = tf.ones((4, 4))
+    center_zero(x, 1, (0, 1))
+    with pytest.raises(ValueError, match="axes"):
+        center_zero(x, 1, (False, True))
