@@ -365,7 +365,7 @@ OPERATORS = [
              after_call=_beyond_batch, grow=("batch", LARGE_BATCH)),
     # batch
     Operator("first-sample-only", "batch", "only the first sample along axis 0 is masked",
-             after_call=_first_sample_only),
+             after_call=_first_sample_only, grow=("batch", 1)),  # proof inputs: axis 0 tiled to 2 or more
     # Keras
     Operator("keras-mask-dropped", "keras", "an incoming Keras mask is dropped (compute_mask returns None)",
              compute_mask=lambda layer, inputs, mask: None, proof="keras-mask", applies=_no_keras_mask),
