@@ -328,28 +328,36 @@ except ImportError:  # pragma: no cover
         pass
 
 
+def _plan(fn, path, zeros_cached=None):
+    fn.path, fn.zeros_cached = path, zeros_cached  # for tests/test_ops_paths.py
+    return fn
+
+
 @functools.lru_cache(maxsize=128)
 def _eager_plan(shape, dtype, size, axes):
     """A one-argument function computing ``center_zero`` for eager tensors of this shape,
     dtype, size and axes (unresolved, as the caller gave them): every check and every
-    constant is done once per key; the errors are raised each time (not cached)."""
+    constant is done once per key; the errors are raised each time (not cached).  Its
+    ``path`` attribute names the path; ``zeros_cached`` says whether ``update`` keeps its
+    zero block."""
     dtype = check_dtype(dtype)
     size = normalize_size(size)
     axes = normalize_axes(axes)
     resolved = check_static_shape(shape, axes, size)
     path = choose_path(shape, size, resolved)
     if path == "identity":
-        return tf.identity
+        return _plan(lambda x: tf.identity(x), path)
     if path == "compiled":
-        return _compiled(shape, resolved, size, dtype.name)
+        compiled = _compiled(shape, resolved, size, dtype.name)
+        return _plan(lambda x: compiled(x), path)
     begin, end, block = _update_bounds(shape, resolved, size)
     with tf.device("CPU:0"):  # host constants: the op copies them wherever it runs
         begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))
     block_bytes = int(np.prod(block, dtype=np.int64)) * dtype.size
     if block_bytes <= MAX_CACHED_ZEROS_BYTES:
         zeros = tf.zeros(block, dtype)
-        return lambda x: _update(x, begin, end, strides, zeros)
-    return lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype))
+        return _plan(lambda x: _update(x, begin, end, strides, zeros), path, True)
+    return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, False)
 
 
 def _plain_pair(value):

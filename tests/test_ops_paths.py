@@ -157,6 +157,7 @@ def test_both_sides_of_the_element_threshold(dtype, mode, batch, path):
     shape, size, axes = (batch, 256, 256), (100, 101), (-2, -1)
     expected_path = "compiled" if mode == "unknown-batch" else path
     assert choose_path(shape if mode != "unknown-batch" else (None, 256, 256), size, (1, 2)) == expected_path
+    assert ops._eager_plan(shape, tf.as_dtype(dtype), size, axes).path == path
     x = special_input(dtype, shape)
     assert_bits(run(mode, x, size, axes), reference(x, size, (1, 2)), f"{path}, {dtype}, {mode}")
 
@@ -166,6 +167,7 @@ def test_both_sides_of_the_element_threshold(dtype, mode, batch, path):
 def test_both_sides_of_the_window_threshold(mode, size, path):
     shape = (1024, 32, 32)
     assert choose_path(shape, size, (1, 2)) == path
+    assert ops._eager_plan(shape, tf.float16, size, (1, 2)).path == path
     x = special_input("float16", shape)
     assert_bits(run(mode, x, size, (1, 2)), reference(x, size, (1, 2)), f"{path}, {mode}")
 
@@ -175,6 +177,8 @@ def test_both_sides_of_the_cached_zeros_threshold(rows):
     shape, size = (1, 1000, 1000), (rows, 512)
     assert choose_path(shape, size, (1, 2)) == "update"
     assert (rows * 512 * 8 <= ops.MAX_CACHED_ZEROS_BYTES) == (rows == 256)
+    plan = ops._eager_plan(shape, tf.float64, size, (-2, -1))
+    assert (plan.path, plan.zeros_cached) == ("update", rows == 256)
     x = special_input("float64", shape)
     for _ in range(2):  # the second call uses the cached plan
         assert_bits(run("eager", x, size, (-2, -1)), reference(x, size, (1, 2)), f"update, rows {rows}")
