@@ -26,6 +26,11 @@ def add_parser(commands):
     parser.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
     parser.add_argument("--operators", metavar="A,B", help="wrap: only these operators (default: all)")
     parser.add_argument("--module", metavar="PATH", help="source: the file to mutate (default: the layer's module)")
+    parser.add_argument("--runner", choices=("fork", "process"), default=None,
+                        help="source: fork (default) runs each mutant's verify in a child of a per-worker fork "
+                             "server that imported TensorFlow once; process runs a fresh process per mutant")
+    parser.add_argument("--exclude-operators", metavar="RE,RE",
+                        help="source: Cosmic Ray operators to skip (regular expressions; reported as excluded)")
     parser.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
     return parser
 
@@ -51,6 +56,8 @@ def selftest(args):
         _usage(f"--module {args.module!r} is for --engine source only")
     if args.engine == "source" and args.operators:
         _usage(f"--operators {args.operators!r} is for --engine wrap only")
+    if args.engine == "wrap" and (args.runner or args.exclude_operators):
+        _usage(f"--runner / --exclude-operators ({args.runner or args.exclude_operators!r}) are for --engine source only")
     sys.path.insert(0, os.getcwd())
     from properties.modes import split_cpu_for_device_checks
 
@@ -80,8 +87,10 @@ def selftest(args):
         from properties.selftest import source
 
         try:
+            excluded = [e.strip() for e in (args.exclude_operators or "").split(",") if e.strip()]
             results, extra = source.run_source(spec, args.spec, layer_arg=args.layer, module=args.module,
-                                               profile=profile, jobs=args.jobs)
+                                               profile=profile, jobs=args.jobs, runner=args.runner or "fork",
+                                               exclude_operators=excluded)
         except ValueError as error:
             _usage(str(error))
     else:
@@ -117,6 +126,13 @@ def selftest(args):
           f"{len(not_applicable)} not applicable; {seconds:.0f} s")
     if not applicable:
         print("warning: no applicable mutant: nothing was measured")
+    if extra.get("session"):
+        print(f"source: {extra['generated_mutants']} mutants generated, {extra['excluded']} excluded by filter, "
+              f"{extra['left_out_by_limit']} left out by limit, {extra['tested']} run: {extra['killed_count']} killed, "
+              f"{extra['survived_count']} survived, {extra['incompetent_count']} incompetent; "
+              f"{extra['mutants_per_hour']} mutants/hour with {extra['jobs']} job(s), runner {extra['runner']}; "
+              f"module {extra['module']} last changed in {extra['module_commit']}, tree {extra['commit']}; "
+              f"session {extra['session']} (cosmic-ray dump / cr-report / cr-html)")
     if args.report:
         data = reporting.as_json(spec.name, layer_name, args.engine, profile, results, seconds, extra)
         markdown = reporting.write(args.report, data)

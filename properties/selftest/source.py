@@ -15,29 +15,46 @@ the same command there (``scripts/cosmic_ray_workers.sh``), listed in ``worker-u
 """
 
 import dataclasses
+import functools
+import json
 import os
 import re
+import select
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from properties.selftest.wrap import MutantResult
+# Nothing here imports TensorFlow or the project's layer at import time: ``python -m
+# properties.selftest.source serve`` must stay free of the module under mutation (see serve()).
 
 #: Directories never copied into a worker's tree.
 _SKIP = {".git", ".venv", ".hypothesis", "mutants", "reports", "__pycache__", ".tox", "build", "dist",
          ".pytest_cache", ".ruff_cache"}
 
 
-@dataclasses.dataclass
-class SourceMutant(MutantResult):
-    """A Cosmic Ray mutant as a kill-matrix row (``operator`` is ``operator@line:col``)."""
+@functools.lru_cache(maxsize=None)
+def _source_mutant_class():
+    from properties.selftest.wrap import MutantResult
 
-    diff: str = ""
-    outcome: str = ""
+    @dataclasses.dataclass
+    class SourceMutant(MutantResult):
+        """A Cosmic Ray mutant as a kill-matrix row (``operator`` is ``operator@line:col``)."""
+
+        diff: str = ""
+        outcome: str = ""
+
+    return SourceMutant
+
+
+def __getattr__(name):  # ``source.SourceMutant`` without importing TensorFlow with this module
+    if name == "SourceMutant":
+        return _source_mutant_class()
+    raise AttributeError(name)
 
 
 def copy_tree(root, target, commit="HEAD"):
@@ -105,13 +122,18 @@ _CELL_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+(ok|FAIL|known|fla
 def _row(item, result, seconds):
     mutation = item.mutations[0]
     line, col = mutation.start_pos
-    row = SourceMutant(operator=f"{mutation.operator_name.split('/')[-1]}@{line}:{col}", group="source",
+    row = _source_mutant_class()(operator=f"{mutation.operator_name.split('/')[-1]}@{line}:{col}", group="source",
                        summary=f"{mutation.module_path}:{line} {mutation.operator_name} #{mutation.occurrence}")
     row.diff = result.diff or ""
     row.outcome = str(result.test_outcome.value if result.test_outcome else result.worker_outcome.value)
+    if result.worker_outcome.value == "skipped":
+        row.reason = "excluded: Cosmic Ray filter (see the report's exclude_operators)"
+        return row
     output = result.output or ""
     cells = _CELL_LINE.findall(output)
-    row.cells, row.examples, row.seconds = len(cells), sum(int(c[2]) for c in cells), seconds
+    row.cells, row.examples = len(cells), sum(int(c[2]) for c in cells)
+    # the property run's own time (verify's cells, after imports); else the wall time between polls
+    row.seconds = sum(float(c[3]) for c in cells) if cells else seconds
     if result.test_outcome is None or row.outcome == "incompetent":
         row.reason = f"incompetent: the mutant could not be tested ({row.outcome})"
         return row
@@ -125,60 +147,316 @@ def _row(item, result, seconds):
     return row
 
 
-def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", jobs=1, timeout=600.0,
-               workdir=None, on_result=None, keep=False, commit="HEAD"):
+# -- a fork server: TensorFlow imported once per worker, the mutant imported fresh per test ---------
+
+#: What the fork server imports before forking: heavy, and never the module under mutation.
+PRELOAD = ("numpy", "tensorflow", "keras", "hypothesis")
+
+#: The fork server's socket, relative to the worker's tree (each tree has its own server).
+SOCKET_NAME = ".selftest-forkserver.sock"
+
+_EXIT_MARK = b"\0selftest-exit "
+
+
+def serve(socket_path=SOCKET_NAME, module=None, preload=PRELOAD, test_timeout=900.0):
+    """Serve test runs on a Unix socket: import ``preload`` once, then fork one child per request.
+
+    Cosmic Ray mutates ``module`` in place and runs its test command; with ``--jobs`` and the
+    default ``--runner fork`` that command is :func:`client`, which asks this server to run
+    ``python -m properties ARGS``.  The child is forked from a process that has imported
+    TensorFlow, Keras, NumPy and Hypothesis but has run no TensorFlow op (the runtime, its
+    thread pools and devices do not exist yet: the fork is as clean as a fresh process) and has
+    never imported the project, so the child imports the mutated ``module`` (and everything
+    that uses it) from disk, as a fresh process would.  ``module``'s cached bytecode is deleted
+    before each child imports it: a mutation that keeps the file's size within one second of
+    the last one would otherwise be read from a stale ``.pyc``.  A client that goes away (Cosmic
+    Ray's timeout kills it) takes its child with it."""
+    import importlib
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name in preload:
+        importlib.import_module(name)
+    project = [m for m in sys.modules if m.split(".")[0] in ("centerzero", "properties")
+               and m not in ("properties", "properties.selftest", "properties.selftest.source", "__main__")]
+    if project:
+        raise RuntimeError(f"the fork server must not import the project before forking: {project}")
+    from tensorflow.python.eager import context
+
+    if context.context()._context_handle is not None:
+        raise RuntimeError("the fork server must not start the TensorFlow runtime before forking")
+    if os.path.exists(socket_path):
+        os.unlink(socket_path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(4)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"fork server pid {os.getpid()} on {socket_path} (preloaded {', '.join(preload)})", flush=True)
+    try:
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                _serve_one(listener, conn, module, test_timeout)
+    finally:
+        listener.close()
+        if os.path.exists(socket_path):
+            os.unlink(socket_path)
+
+
+def _serve_one(listener, conn, module, test_timeout):
+    request = b""
+    while not request.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        request += chunk
+    request = json.loads(request)
+    pid = os.fork()
+    if pid == 0:  # the child: a fresh-process equivalent of `python -m properties ARGS`
+        code = 1
+        try:
+            listener.close()
+            os.setpgid(0, 0)
+            os.chdir(request["cwd"])
+            os.dup2(conn.fileno(), 1)
+            os.dup2(conn.fileno(), 2)
+            sys.stdout = open(1, "w", buffering=1, closefd=False)
+            sys.stderr = open(2, "w", buffering=1, closefd=False)
+            if module:
+                cache = os.path.join(os.path.dirname(module) or ".", "__pycache__")
+                stem = os.path.splitext(os.path.basename(module))[0] + "."
+                for name in os.listdir(cache) if os.path.isdir(cache) else ():
+                    if name.startswith(stem):
+                        os.unlink(os.path.join(cache, name))
+            sys.path.insert(0, request["cwd"])
+            sys.argv = ["python -m properties"] + request["argv"]
+            import runpy
+
+            try:
+                runpy.run_module("properties", run_name="__main__", alter_sys=True)
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        except BaseException:  # noqa: BLE001 - report anything, then leave without cleanup
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        finally:
+            try:
+                sys.stdout.flush(), sys.stderr.flush()
+            finally:
+                os._exit(code)
+    start = time.monotonic()
+    status = None
+    while status is None:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = os.waitstatus_to_exitcode(raw)
+            break
+        readable, _, _ = select.select([conn], [], [], 0.2)
+        gone = readable and not conn.recv(1, socket.MSG_PEEK)
+        if gone or time.monotonic() - start > test_timeout:
+            _kill_group(pid)
+            os.waitpid(pid, 0)
+            return
+    code = status if status >= 0 else 128 - status  # killed by a signal: 128 + signal, as a shell says
+    try:
+        conn.sendall(_EXIT_MARK + str(code).encode() + b"\n")
+    except OSError:
+        pass
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def client(argv, socket_path=SOCKET_NAME):
+    """Run ``python -m properties ARGV`` in the fork server of this directory; its output goes to
+    stdout and its exit status is returned (1 when the server is unreachable or the run ended
+    without a status)."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(socket_path)
+    except OSError as error:
+        print(f"selftest fork server at {os.path.abspath(socket_path)}: {error}", file=sys.stderr)
+        return 3
+    connection.sendall(json.dumps({"argv": list(argv), "cwd": os.getcwd()}).encode() + b"\n")
+    tail = b""
+    out = sys.stdout.buffer
+    while True:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        tail += chunk
+        cut = tail.rfind(b"\0")
+        if cut < 0:
+            out.write(tail)
+            tail = b""
+        elif cut > 0:
+            out.write(tail[:cut])
+            tail = tail[cut:]
+    out.flush()
+    if tail.startswith(_EXIT_MARK):
+        return int(tail[len(_EXIT_MARK):].split()[0])
+    out.write(tail)
+    print("selftest fork server: the run ended without an exit status", file=sys.stderr)
+    return 1
+
+
+def _start_servers(trees, module, env, work):
+    """One fork server per tree; returns the processes once every socket answers."""
+    servers = []
+    for i, tree in enumerate(trees):
+        log = open(os.path.join(work, f"forkserver-{i}.log"), "w")
+        servers.append(subprocess.Popen(_module_command("serve", SOCKET_NAME, module), cwd=tree,
+                                        env={**env, "PYTHONPATH": tree}, stdout=log, stderr=log))
+    deadline = time.monotonic() + 300
+    for server, tree in zip(servers, trees):
+        path = os.path.join(tree, SOCKET_NAME)
+        while not os.path.exists(path):
+            if server.poll() is not None or time.monotonic() > deadline:
+                _stop(servers)
+                raise RuntimeError(f"the fork server in {tree} did not start: see {work}/forkserver-*.log")
+            time.sleep(0.5)
+    return servers
+
+
+def _module_command(*words):
+    return [sys.executable, "-m", "properties.selftest.source", *words]
+
+
+def _stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _trim(session, limit):
+    """Keep the first ``limit`` work items (a demonstration or a test, not a campaign)."""
+    import sqlite3
+
+    with sqlite3.connect(session) as db:
+        ids = [r[0] for r in db.execute("select job_id from work_items order by rowid")][limit:]
+        db.executemany("delete from mutation_specs where job_id = ?", [(i,) for i in ids])
+        db.executemany("delete from work_items where job_id = ?", [(i,) for i in ids])
+    return len(ids)
+
+
+def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", jobs=1, timeout=None,
+               workdir=None, on_result=None, keep=False, commit="HEAD", runner="fork", exclude_operators=(),
+               limit=None):
     """Run a Cosmic Ray campaign on ``module``; returns ``(rows, extra)`` with the session path,
-    the commit, the counts and the rate.  Usage problems are ValueErrors."""
+    the commit, the counts and the rate.  Usage problems are ValueErrors.
+
+    ``runner``: ``fork`` (default) runs each mutant's ``verify`` in a child of a per-worker fork
+    server that imported TensorFlow once (:func:`serve`); ``process`` runs ``python -m properties
+    verify`` as a fresh process per mutant (TensorFlow imported each time).  Both give the same
+    cells and examples on the unmutated tree (the baseline run checks it: it must pass).
+    ``exclude_operators``: regular expressions over Cosmic Ray operator names; matching mutants
+    are marked skipped by Cosmic Ray's own ``operators-filter`` and reported as excluded, never
+    dropped silently.  ``timeout``: seconds per mutant (default: 4 x the baseline run + 60 s);
+    a mutant over it counts as killed (Cosmic Ray's rule) and says "timeout"."""
     root = os.getcwd()
     module = module or default_module(spec, root)
     if not os.path.isfile(os.path.join(root, module)):
         raise ValueError(f"--module {module!r}: no such file under {root}")
+    if runner not in ("fork", "process"):
+        raise ValueError(f"--runner must be fork or process, got {runner!r}")
     try:
         import cosmic_ray  # noqa: F401
     except ImportError:
         raise ValueError("--engine source needs Cosmic Ray: pip install -e '.[selftest]'") from None
     on_result = on_result or (lambda row: None)
     work = workdir or tempfile.mkdtemp(prefix="selftest-source-")
-    command = test_command(spec_arg, layer_arg, profile)
+    verify_args = ["verify", spec_arg, "--profile", profile, "--exitfirst"] + (["--layer", layer_arg] if layer_arg else [])
+    if runner == "fork":
+        command = " ".join(shlex.quote(w) for w in _module_command("client", "--", *verify_args))
+    else:
+        command = test_command(spec_arg, layer_arg, profile)
     trees = [copy_tree(root, os.path.join(work, f"worker-{i}"), commit) for i in range(max(1, jobs))]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
-    workers, urls = [], None
-    if jobs > 1:
-        urls = []
-        for tree in trees:
-            port = _free_port()
-            log = open(os.path.join(work, f"worker-{port}.log"), "w")
-            workers.append(subprocess.Popen(_cosmic_ray() + ["http-worker", "--port", str(port)], cwd=tree,
-                                            env={**env, "PYTHONPATH": tree}, stdout=log, stderr=log))
-            urls.append(f"http://127.0.0.1:{port}")
-    config = os.path.join(work, "cosmic-ray.toml")
-    with open(config, "w") as handle:
-        handle.write(config_text(module, command, timeout, urls))
-    session = os.path.join(work, "session.sqlite")
     revision = subprocess.run(["git", "rev-parse", "--short", commit or "HEAD"], cwd=root, capture_output=True,
                               text=True).stdout.strip()
+    module_commit = subprocess.run(["git", "log", "-1", "--format=%h", commit or "HEAD", "--", module], cwd=root,
+                                   capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--", module], cwd=root, capture_output=True,
                            text=True).stdout.strip()
     print(f"selftest {spec.name}  engine source (Cosmic Ray)  module {module} as committed at {revision}"
-          f"{' (the working tree has uncommitted changes to it, not mutated)' if dirty else ''}  jobs {jobs}")
+          f" (last changed in {module_commit})"
+          f"{' (the working tree has uncommitted changes to it, not mutated)' if dirty else ''}  jobs {jobs}"
+          f"  runner {runner}")
     print(f"test command: {command}")
-    subprocess.run(_cosmic_ray() + ["init", config, session], cwd=trees[0], env=env, check=True,
-                   capture_output=True)
-    from cosmic_ray.work_db import WorkDB, use_db
-
-    with use_db(session, WorkDB.Mode.open) as db:
-        total = db.num_work_items
-    print(f"{total} mutants; one line per mutant as it finishes")
-    print(f"{'mutant':26} {'group':7} {'result':9} {'killed by':38} {'examples':>8} {'seconds':>8}")
-    start = last = time.perf_counter()
-    time.sleep(1.0 if workers else 0)
-    runner = subprocess.Popen(_cosmic_ray() + ["exec", config, session], cwd=trees[0],
-                              env={**env, "PYTHONPATH": trees[0]}, stdout=subprocess.DEVNULL,
-                              stderr=open(os.path.join(work, "exec.log"), "w"))
-    seen, rows = set(), []
+    servers, workers, runner_process = [], [], None
     try:
+        if runner == "fork":
+            servers = _start_servers(trees, module, env, work)
+        # Baseline: the unmutated tree must pass in every worker tree, or no kill means anything.
+        base_start = time.perf_counter()
+        baselines = [subprocess.Popen(shlex.split(command), cwd=tree, env={**env, "PYTHONPATH": tree},
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for tree in trees]
+        outputs = [b.communicate()[0].decode(errors="replace") for b in baselines]
+        baseline_seconds = time.perf_counter() - base_start
+        for tree, b, out in zip(trees, baselines, outputs):
+            if b.returncode != 0:
+                raise ValueError(f"the unmutated {module} fails its test command in {tree} (exit {b.returncode}); "
+                                 f"no mutant can be judged:\n{out[-3000:]}")
+        held = re.search(r"(\d+) of (\d+) property/column cells hold; (\d+) examples", outputs[0])
+        print(f"baseline (unmutated, {len(trees)} tree(s) at once): passes, "
+              f"{held.group(0) if held else 'cells hold'}; {baseline_seconds:.0f} s")
+        timeout = float(timeout or 4 * baseline_seconds + 60)
+        urls = None
+        if jobs > 1:
+            urls = []
+            for tree in trees:
+                port = _free_port()
+                log = open(os.path.join(work, f"worker-{port}.log"), "w")
+                workers.append(subprocess.Popen(_cosmic_ray() + ["http-worker", "--port", str(port)], cwd=tree,
+                                                env={**env, "PYTHONPATH": tree}, stdout=log, stderr=log))
+                urls.append(f"http://127.0.0.1:{port}")
+        config = os.path.join(work, "cosmic-ray.toml")
+        with open(config, "w") as handle:
+            handle.write(config_text(module, command, timeout, urls))
+            if exclude_operators:
+                handle.write("\n[cosmic-ray.filters.operators-filter]\nexclude-operators = ["
+                             + ", ".join(json.dumps(e) for e in exclude_operators) + "]\n")
+        session = os.path.join(work, "session.sqlite")
+        subprocess.run(_cosmic_ray() + ["init", config, session], cwd=trees[0], env=env, check=True,
+                       capture_output=True)
+        from cosmic_ray.work_db import WorkDB, use_db
+
+        with use_db(session, WorkDB.Mode.open) as db:
+            generated = db.num_work_items
+        trimmed = _trim(session, limit) if limit is not None else 0
+        if exclude_operators:
+            subprocess.run([sys.executable, "-m", "cosmic_ray.tools.filters.operators_filter", session, config],
+                           cwd=trees[0], env=env, check=True, capture_output=True)
+        with use_db(session, WorkDB.Mode.open) as db:
+            total = db.num_work_items
+            excluded = sum(1 for _, r in db.completed_work_items if r.worker_outcome.value == "skipped")
+        print(f"{generated} mutants generated"
+              + (f"; {trimmed} left out by limit={limit} (not a full campaign)" if trimmed else "")
+              + (f"; {excluded} excluded by operator filter {list(exclude_operators)}" if exclude_operators else "")
+              + f"; {total - excluded} to run, timeout {timeout:.0f} s each; one line per mutant as it finishes")
+        print(f"{'mutant':26} {'group':7} {'result':9} {'killed by':38} {'examples':>8} {'seconds':>8}")
+        start = last = time.perf_counter()
+        time.sleep(1.0 if workers else 0)
+        runner_process = subprocess.Popen(_cosmic_ray() + ["exec", config, session], cwd=trees[0],
+                                          env={**env, "PYTHONPATH": trees[0]}, stdout=subprocess.DEVNULL,
+                                          stderr=open(os.path.join(work, "exec.log"), "w"))
+        seen, rows = set(), []
         while True:
-            finished = runner.poll() is not None
+            finished = runner_process.poll() is not None
             with use_db(session, WorkDB.Mode.open) as db:
                 done = db.completed_work_items
             now = time.perf_counter()
@@ -187,6 +465,8 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
                 seen.add(item.job_id)
                 row = _row(item, result, (now - last) / len(fresh))
                 rows.append(row)
+                if row.outcome == "skipped":
+                    continue
                 on_result(row)
                 print(f"{row.operator:26} {row.group:7} {row.status:9} {row.killed_by[:38]:38} {row.examples:8d} "
                       f"{row.seconds:8.1f}", flush=True)
@@ -195,19 +475,37 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
             if finished:
                 break
             time.sleep(2.0)
+        seconds = time.perf_counter() - start
     finally:
-        if runner.poll() is None:
-            runner.terminate()
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(10)
-    seconds = time.perf_counter() - start
+        _stop([p for p in [runner_process] if p is not None] + workers + servers)
+    if runner_process.returncode:
+        raise RuntimeError(f"cosmic-ray exec failed (exit {runner_process.returncode}): see {work}/exec.log")
     if not keep and not workdir:
         for tree in trees:
             shutil.rmtree(tree, ignore_errors=True)
-    killed = sum(r.killed for r in rows)
-    extra = {"session": session, "module": module, "commit": revision, "module_dirty": bool(dirty),
-             "test_command": command, "total_mutants": total, "tested": len(rows), "killed_count": killed,
-             "mutants_per_hour": round(len(rows) / seconds * 3600, 1) if seconds else None, "jobs": jobs}
-    return rows, extra
+    tested = [r for r in rows if r.outcome != "skipped"]
+    killed = sum(r.killed for r in tested)
+    survived = sum(r.applicable and not r.killed for r in tested)
+    extra = {"session": session, "module": module, "commit": revision, "module_commit": module_commit,
+             "module_dirty": bool(dirty), "test_command": command, "runner": runner,
+             "generated_mutants": generated, "left_out_by_limit": trimmed, "total_mutants": total,
+             "excluded": excluded, "exclude_operators": list(exclude_operators), "tested": len(tested),
+             "killed_count": killed, "survived_count": survived,
+             "incompetent_count": sum(not r.applicable for r in tested), "timeout_s": timeout,
+             "baseline_s": round(baseline_seconds, 1), "seconds": round(seconds, 1),
+             "mutants_per_hour": round(len(tested) / seconds * 3600, 1) if seconds else None, "jobs": jobs}
+    return tested, extra
+
+
+if __name__ == "__main__":
+    # python -m properties.selftest.source serve [SOCKET] [MODULE]
+    # python -m properties.selftest.source client [SOCKET] -- ARGS...   (= python -m properties ARGS)
+    if sys.argv[1:2] == ["serve"]:
+        serve(*(sys.argv[2:4]))
+    elif sys.argv[1:2] == ["client"]:
+        rest = sys.argv[2:]
+        split = rest.index("--") if "--" in rest else 0
+        sys.exit(client(rest[split + 1:] if "--" in rest else rest, *(rest[:split] or [SOCKET_NAME])))
+    else:
+        print(__doc__)
+        sys.exit(2)
