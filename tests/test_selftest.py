@@ -134,3 +134,68 @@ def test_score_does_not_slide(spec_name):
     survived = {r.operator: r.reason or "survived" for r in results if not r.killed}
     assert not survived, survived
     assert all(r.killed_by and r.proof for r in results)
+
+
+# -- engine source: the fork server and a Cosmic Ray campaign with two HTTP workers -------------
+# Cheap on purpose: a tiny module and a tiny check instead of center-zero's verify (no
+# TensorFlow: the fork servers preload nothing), so the machinery is tested in seconds.
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import types  # noqa: E402
+
+from properties.selftest import source  # noqa: E402
+
+_TINY = "def half(n):\n    return n // 2\n"
+_CHECK = "import sys\nimport tiny\nprint('half(10) =', tiny.half(10))\nsys.exit(0 if tiny.half(10) in (5, 3) else 1)\n"
+
+
+def _tiny_project(path):
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "tiny.py").write_text(_TINY)
+    (path / "check.py").write_text(_CHECK)
+    return path
+
+
+def test_fork_server_imports_the_mutated_module_fresh_each_time(tmp_path, monkeypatch):
+    project = _tiny_project(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    server = subprocess.Popen([sys.executable, "-m", "properties.selftest.source", "serve", "s.sock", "tiny.py", "",
+                               "check"], cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        monkeypatch.chdir(project)
+        for _ in range(200):
+            if (project / "s.sock").exists():
+                break
+            time.sleep(0.05)
+        assert source.client([], "s.sock") == 0
+        # Same size, same second: only a deleted .pyc makes the child see the change.
+        (project / "tiny.py").write_text(_TINY.replace("// 2", "// 4"))
+        assert source.client([], "s.sock") == 1
+        (project / "tiny.py").write_text(_TINY)
+        assert source.client([], "s.sock") == 0
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_path, monkeypatch, capsys):
+    project = _tiny_project(tmp_path / "project")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run(git + ["add", "."], cwd=project, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "tiny"], cwd=project, check=True)
+    monkeypatch.chdir(project)
+    rows, extra = source.run_source(
+        types.SimpleNamespace(name="tiny"), "tiny", module="tiny.py", jobs=2, runner="fork", preload=(),
+        run_module="check", test_args=[], workdir=str(tmp_path / "work"),
+        exclude_operators=[r"core/ReplaceBinaryOperator_FloorDiv_(?!Add$)"])
+    out = capsys.readouterr().out
+    assert extra["generated_mutants"] == 13 and extra["excluded"] == 10 and extra["tested"] == 3, extra
+    assert extra["jobs"] == 2 and "runner fork" in out and "baseline" in out
+    by_diff = {("// 3" in r.diff, "// 1" in r.diff, "+ 2" in r.diff): r for r in rows}
+    survivor = by_diff[(True, False, False)]  # half(10) == 3 passes the weak check
+    assert survivor.applicable and not survivor.killed and "+    return n // 3" in survivor.diff
+    assert by_diff[(False, True, False)].killed and by_diff[(False, False, True)].killed

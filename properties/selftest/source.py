@@ -158,12 +158,12 @@ SOCKET_NAME = ".selftest-forkserver.sock"
 _EXIT_MARK = b"\0selftest-exit "
 
 
-def serve(socket_path=SOCKET_NAME, module=None, preload=PRELOAD, test_timeout=900.0):
+def serve(socket_path=SOCKET_NAME, module=None, preload=PRELOAD, run_module="properties", test_timeout=900.0):
     """Serve test runs on a Unix socket: import ``preload`` once, then fork one child per request.
 
     Cosmic Ray mutates ``module`` in place and runs its test command; with ``--jobs`` and the
     default ``--runner fork`` that command is :func:`client`, which asks this server to run
-    ``python -m properties ARGS``.  The child is forked from a process that has imported
+    ``python -m properties ARGS`` (``run_module`` names another module to run, for tests).  The child is forked from a process that has imported
     TensorFlow, Keras, NumPy and Hypothesis but has run no TensorFlow op (the runtime, its
     thread pools and devices do not exist yet: the fork is as clean as a fresh process) and has
     never imported the project, so the child imports the mutated ``module`` (and everything
@@ -180,10 +180,11 @@ def serve(socket_path=SOCKET_NAME, module=None, preload=PRELOAD, test_timeout=90
                and m not in ("properties", "properties.selftest", "properties.selftest.source", "__main__")]
     if project:
         raise RuntimeError(f"the fork server must not import the project before forking: {project}")
-    from tensorflow.python.eager import context
+    if "tensorflow" in sys.modules:
+        from tensorflow.python.eager import context
 
-    if context.context()._context_handle is not None:
-        raise RuntimeError("the fork server must not start the TensorFlow runtime before forking")
+        if context.context()._context_handle is not None:
+            raise RuntimeError("the fork server must not start the TensorFlow runtime before forking")
     if os.path.exists(socket_path):
         os.unlink(socket_path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -195,14 +196,14 @@ def serve(socket_path=SOCKET_NAME, module=None, preload=PRELOAD, test_timeout=90
         while True:
             conn, _ = listener.accept()
             with conn:
-                _serve_one(listener, conn, module, test_timeout)
+                _serve_one(listener, conn, module, run_module, test_timeout)
     finally:
         listener.close()
         if os.path.exists(socket_path):
             os.unlink(socket_path)
 
 
-def _serve_one(listener, conn, module, test_timeout):
+def _serve_one(listener, conn, module, run_module, test_timeout):
     request = b""
     while not request.endswith(b"\n"):
         chunk = conn.recv(65536)
@@ -228,11 +229,11 @@ def _serve_one(listener, conn, module, test_timeout):
                     if name.startswith(stem):
                         os.unlink(os.path.join(cache, name))
             sys.path.insert(0, request["cwd"])
-            sys.argv = ["python -m properties"] + request["argv"]
+            sys.argv = [f"python -m {run_module}"] + request["argv"]
             import runpy
 
             try:
-                runpy.run_module("properties", run_name="__main__", alter_sys=True)
+                runpy.run_module(run_module, run_name="__main__", alter_sys=True)
                 code = 0
             except SystemExit as exit_:
                 code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
@@ -309,12 +310,13 @@ def client(argv, socket_path=SOCKET_NAME):
     return 1
 
 
-def _start_servers(trees, module, env, work):
+def _start_servers(trees, module, env, work, preload=PRELOAD, run_module="properties"):
     """One fork server per tree; returns the processes once every socket answers."""
     servers = []
     for i, tree in enumerate(trees):
         log = open(os.path.join(work, f"forkserver-{i}.log"), "w")
-        servers.append(subprocess.Popen(_module_command("serve", SOCKET_NAME, module), cwd=tree,
+        words = ("serve", SOCKET_NAME, module, ",".join(preload), run_module)
+        servers.append(subprocess.Popen(_module_command(*words), cwd=tree,
                                         env={**env, "PYTHONPATH": tree}, stdout=log, stderr=log))
     deadline = time.monotonic() + 300
     for server, tree in zip(servers, trees):
@@ -355,7 +357,7 @@ def _trim(session, limit):
 
 def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", jobs=1, timeout=None,
                workdir=None, on_result=None, keep=False, commit="HEAD", runner="fork", exclude_operators=(),
-               limit=None):
+               limit=None, test_args=None, run_module="properties", preload=PRELOAD, baseline=True):
     """Run a Cosmic Ray campaign on ``module``; returns ``(rows, extra)`` with the session path,
     the commit, the counts and the rate.  Usage problems are ValueErrors.
 
@@ -366,7 +368,11 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     ``exclude_operators``: regular expressions over Cosmic Ray operator names; matching mutants
     are marked skipped by Cosmic Ray's own ``operators-filter`` and reported as excluded, never
     dropped silently.  ``timeout``: seconds per mutant (default: 4 x the baseline run + 60 s);
-    a mutant over it counts as killed (Cosmic Ray's rule) and says "timeout"."""
+    a mutant over it counts as killed (Cosmic Ray's rule) and says "timeout".  ``test_args``,
+    ``run_module``, ``preload``: the test is ``python -m RUN_MODULE TEST_ARGS`` (default: ``verify
+    SPEC --profile PROFILE --exitfirst``), the fork server imports ``preload``; for tests.
+    ``limit``: keep only the first N mutants (a demonstration, reported as not a full campaign).
+    ``baseline=False`` skips the unmutated run (benchmarks only: then a kill proves nothing)."""
     root = os.getcwd()
     module = module or default_module(spec, root)
     if not os.path.isfile(os.path.join(root, module)):
@@ -380,10 +386,11 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     on_result = on_result or (lambda row: None)
     work = workdir or tempfile.mkdtemp(prefix="selftest-source-")
     verify_args = ["verify", spec_arg, "--profile", profile, "--exitfirst"] + (["--layer", layer_arg] if layer_arg else [])
+    verify_args = verify_args if test_args is None else list(test_args)
     if runner == "fork":
         command = " ".join(shlex.quote(w) for w in _module_command("client", "--", *verify_args))
     else:
-        command = test_command(spec_arg, layer_arg, profile)
+        command = " ".join(shlex.quote(w) for w in [sys.executable, "-m", run_module, *verify_args])
     trees = [copy_tree(root, os.path.join(work, f"worker-{i}"), commit) for i in range(max(1, jobs))]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
     revision = subprocess.run(["git", "rev-parse", "--short", commit or "HEAD"], cwd=root, capture_output=True,
@@ -400,21 +407,25 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     servers, workers, runner_process = [], [], None
     try:
         if runner == "fork":
-            servers = _start_servers(trees, module, env, work)
+            servers = _start_servers(trees, module, env, work, preload, run_module)
         # Baseline: the unmutated tree must pass in every worker tree, or no kill means anything.
         base_start = time.perf_counter()
         baselines = [subprocess.Popen(shlex.split(command), cwd=tree, env={**env, "PYTHONPATH": tree},
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for tree in trees]
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                     for tree in (trees if baseline else [])]
         outputs = [b.communicate()[0].decode(errors="replace") for b in baselines]
         baseline_seconds = time.perf_counter() - base_start
         for tree, b, out in zip(trees, baselines, outputs):
             if b.returncode != 0:
                 raise ValueError(f"the unmutated {module} fails its test command in {tree} (exit {b.returncode}); "
                                  f"no mutant can be judged:\n{out[-3000:]}")
-        held = re.search(r"(\d+) of (\d+) property/column cells hold; (\d+) examples", outputs[0])
-        print(f"baseline (unmutated, {len(trees)} tree(s) at once): passes, "
-              f"{held.group(0) if held else 'cells hold'}; {baseline_seconds:.0f} s")
-        timeout = float(timeout or 4 * baseline_seconds + 60)
+        if baseline:
+            held = re.search(r"(\d+) of (\d+) property/column cells hold; (\d+) examples", outputs[0])
+            print(f"baseline (unmutated, {len(trees)} tree(s) at once): passes, "
+                  f"{held.group(0) if held else 'cells hold'}; {baseline_seconds:.0f} s")
+        else:
+            print("baseline: skipped (baseline=False): kills are not checked against the unmutated tree")
+        timeout = float(timeout or (4 * baseline_seconds + 60 if baseline else 600))
         urls = None
         if jobs > 1:
             urls = []
@@ -498,10 +509,13 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
 
 
 if __name__ == "__main__":
-    # python -m properties.selftest.source serve [SOCKET] [MODULE]
+    # python -m properties.selftest.source serve [SOCKET] [MODULE] [PRELOAD,...] [RUN_MODULE]
     # python -m properties.selftest.source client [SOCKET] -- ARGS...   (= python -m properties ARGS)
     if sys.argv[1:2] == ["serve"]:
-        serve(*(sys.argv[2:4]))
+        words = sys.argv[2:] + [None] * 4
+        serve(words[0] or SOCKET_NAME, words[1] or None,
+              tuple(p for p in (words[2] if words[2] is not None else ",".join(PRELOAD)).split(",") if p),
+              words[3] or "properties")
     elif sys.argv[1:2] == ["client"]:
         rest = sys.argv[2:]
         split = rest.index("--") if "--" in rest else 0
