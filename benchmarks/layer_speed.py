@@ -121,7 +121,7 @@ def run_case(name, modes, rounds, seconds):
         candidates["op"] = wrap(mode, lambda t: center_zero(t, size, axes))
         candidates["layer"] = wrap(mode, lambda t: layer(t))
         medians = compare(candidates, x, rounds, seconds)
-        path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), xla=(mode == "xla"))
+        path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), dtype, xla=(mode == "xla"))
         rows.append((name, dtype, mode, path, medians))
         print_row(rows[-1])
     del x

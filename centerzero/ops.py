@@ -106,16 +106,19 @@ def check_static_shape(shape, axes, size):
     return resolved
 
 
-#: Outside XLA, a window larger than this share of its map, ``kh * kw > LARGE_WINDOW_FRACTION *
-#: h * w``, takes the ``compiled`` path when the input also has at least
-#: ``COMPILED_MIN_ELEMENTS`` elements (or an element count unknown at trace time, with every
-#: map length known).  Below it, ``update`` writes a zero block of at most 1/32 of the tensor:
-#: at most about 5% over a copy.
-LARGE_WINDOW_FRACTION = 1 / 32
+#: Outside XLA, ``update`` pays about 15-25 ns for each element of its zero block (the strided
+#: write is far from memory speed) while a copy moves a byte in about 0.1-0.2 ns, so a window
+#: is *large* when its elements exceed this share of its map's bytes:
+#: ``kh * kw > LARGE_WINDOW_SHARE * h * w * itemsize`` (on 224x224 maps: more than 98 elements
+#: for float32, 24 for uint8).  A large window takes the ``compiled`` path when the input also
+#: has at least ``COMPILED_MIN_ELEMENTS`` elements (or an element count unknown at trace time,
+#: with every map length known).  At the threshold ``update`` costs about 5-10% over a copy.
+LARGE_WINDOW_SHARE = 1 / 2048
 
 #: The smallest input (in elements) that a large window sends to the ``compiled`` path; smaller
-#: inputs stay on ``update``, where a call costs less than a compiled function's dispatch.
-COMPILED_MIN_ELEMENTS = 1 << 20
+#: inputs stay on ``update``, where a call costs less than a compiled function's dispatch and
+#: no XLA compilation happens for each new shape.
+COMPILED_MIN_ELEMENTS = 1 << 16
 
 #: In eager mode the ``update`` path keeps its zero block in a per-shape cache when the block
 #: has at most this many bytes, and makes it with ``tf.zeros`` on each call when larger.
@@ -158,14 +161,14 @@ except ImportError:  # pragma: no cover - older or newer TensorFlow layouts
         return False
 
 
-def choose_path(shape, size, axes, xla=False):
+def choose_path(shape, size, axes, dtype, xla=False):
     """The path ``center_zero`` takes for an input of static ``shape`` (``None`` for unknown
-    lengths), with ``size`` a pair and ``axes`` resolved; ``xla``: traced under
+    lengths) and ``dtype``, with ``size`` a pair and ``axes`` resolved; ``xla``: traced under
     ``jit_compile=True``.
 
-    >>> choose_path((64, 224, 224, 3), (2, 2), (1, 2))
+    >>> choose_path((64, 224, 224, 3), (2, 2), (1, 2), tf.float32)
     'update'
-    >>> choose_path((64, 224, 224, 3), (200, 200), (1, 2))
+    >>> choose_path((64, 224, 224, 3), (200, 200), (1, 2), tf.float32)
     'compiled'
     """
     if 0 in size:
@@ -175,7 +178,7 @@ def choose_path(shape, size, axes, xla=False):
     h, w = shape[axes[0]], shape[axes[1]]
     if not USE_COMPILED_PATH or h is None or w is None:
         return "update"
-    if size[0] * size[1] <= LARGE_WINDOW_FRACTION * h * w:
+    if size[0] * size[1] <= LARGE_WINDOW_SHARE * h * w * tf.as_dtype(dtype).size:
         return "update"
     elements = None if None in shape else int(np.prod(shape, dtype=np.int64))
     if elements is not None and elements < COMPILED_MIN_ELEMENTS:
@@ -344,7 +347,7 @@ def _eager_plan(shape, dtype, size, axes):
     size = normalize_size(size)
     axes = normalize_axes(axes)
     resolved = check_static_shape(shape, axes, size)
-    path = choose_path(shape, size, resolved)
+    path = choose_path(shape, size, resolved, dtype)
     if path == "identity":
         return _plan(lambda x: tf.identity(x), path)
     if path == "compiled":
@@ -399,7 +402,7 @@ def center_zero(x, size=2, axes=(-2, -1)):
         with tf.control_dependencies(checks):
             x = tf.identity(x)
     shape = tuple(x.shape.as_list())
-    path = choose_path(shape, size, resolved, xla=_in_xla_context())
+    path = choose_path(shape, size, resolved, dtype, xla=_in_xla_context())
     if path == "identity":
         return tf.identity(x)
     if path == "xla":

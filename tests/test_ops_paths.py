@@ -2,7 +2,7 @@
 
 The paths (``centerzero.ops.choose_path``): ``identity`` (a size of 0), ``xla`` (traced under
 ``jit_compile=True``), ``compiled`` (outside XLA, a window larger than
-``LARGE_WINDOW_FRACTION`` of its map on an input of at least ``COMPILED_MIN_ELEMENTS``
+``LARGE_WINDOW_SHARE`` of its map's bytes on an input of at least ``COMPILED_MIN_ELEMENTS``
 elements) and ``update`` (everything else); in eager mode ``update`` caches its zero block up
 to ``MAX_CACHED_ZEROS_BYTES`` and makes larger ones on each call.  Bits are compared as
 unsigned bytes: ``-0.0`` is not ``+0.0`` here, and every NaN payload counts.
@@ -93,19 +93,27 @@ def small_thresholds(monkeypatch):
 
 
 def test_the_thresholds_are_where_the_paths_change():
-    big_window = (100, 100)  # 10000 of 65536: above 1/32 of the map
-    assert choose_path((16, 256, 256), big_window, (1, 2)) == "compiled"  # 2**20 elements
-    assert choose_path((15, 256, 256), big_window, (1, 2)) == "update"
-    assert choose_path((None, 256, 256), big_window, (1, 2)) == "compiled"  # unknown count
-    assert choose_path((16, None, 256), big_window, (1, 2)) == "update"  # unknown map length
-    # 1/32 of a 32x32 map is 32 elements: a window of 32 stays on update, 33 does not.
-    assert choose_path((1024, 32, 32), (4, 8), (1, 2)) == "update"
-    assert choose_path((1024, 32, 32), (3, 11), (1, 2)) == "compiled"
-    assert choose_path((1024, 32, 32), (3, 11), (1, 2), xla=True) == "xla"
-    assert choose_path((1024, 32, 32), (0, 11), (1, 2)) == "identity"
-    assert choose_path((1024, 32, 32), (0, 11), (1, 2), xla=True) == "identity"
-    assert ops.LARGE_WINDOW_FRACTION == 1 / 32
-    assert ops.COMPILED_MIN_ELEMENTS == 1 << 20
+    f32, u8 = tf.float32, tf.uint8
+    big_window = (10, 10)  # 100 elements of a 16x16 map: large for every dtype
+    assert choose_path((256, 16, 16), big_window, (1, 2), f32) == "compiled"  # 2**16 elements
+    assert choose_path((255, 16, 16), big_window, (1, 2), f32) == "update"
+    assert choose_path((None, 16, 16), big_window, (1, 2), f32) == "compiled"  # unknown count
+    assert choose_path((256, None, 16), big_window, (1, 2), f32) == "update"  # unknown map length
+    # A 64x64 float32 map has 16384 bytes; 1/2048 of that is 8 elements.
+    assert choose_path((16, 64, 64), (2, 4), (1, 2), f32) == "update"
+    assert choose_path((16, 64, 64), (3, 3), (1, 2), f32) == "compiled"
+    assert choose_path((16, 64, 64), (1, 2), (1, 2), u8) == "update"  # 4096 bytes: 2 elements
+    assert choose_path((16, 64, 64), (1, 3), (1, 2), u8) == "compiled"
+    assert choose_path((16, 64, 64), (3, 3), (1, 2), tf.complex128) == "update"
+    assert choose_path((16, 64, 64), (3, 3), (1, 2), f32, xla=True) == "xla"
+    assert choose_path((16, 64, 64), (0, 3), (1, 2), f32) == "identity"
+    assert choose_path((16, 64, 64), (0, 3), (1, 2), f32, xla=True) == "identity"
+    # The cases: 2x2 windows stay on update, 200 of 224 is compiled.
+    assert choose_path((64, 224, 224, 3), (2, 2), (1, 2), u8) == "update"
+    assert choose_path((1, 224, 224, 3), (200, 200), (1, 2), u8) == "compiled"
+    assert choose_path((2, 10, 10), (2, 2), (1, 2), f32) == "update"
+    assert ops.LARGE_WINDOW_SHARE == 1 / 2048
+    assert ops.COMPILED_MIN_ELEMENTS == 1 << 16
     assert ops.MAX_CACHED_ZEROS_BYTES == 1 << 20
 
 
@@ -116,7 +124,7 @@ def test_the_thresholds_are_where_the_paths_change():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_update_path_is_bit_exact(dtype, mode):
     shape, size, axes = (3, 7, 9, 2), (2, 3), (-3, -2)
-    assert choose_path(shape, size, resolved(shape, axes)) == "update"
+    assert choose_path(shape, size, resolved(shape, axes), tf.as_dtype(dtype)) == "update"
     x = special_input(dtype, shape)
     assert_bits(run(mode, x, size, axes), reference(x, size, resolved(shape, axes)), f"update, {dtype}, {mode}")
 
@@ -125,7 +133,7 @@ def test_update_path_is_bit_exact(dtype, mode):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_compiled_path_is_bit_exact(dtype, mode, small_thresholds):
     shape, size, axes = (4, 2, 8, 9), (6, 5), (-2, -1)
-    assert choose_path(shape, size, resolved(shape, axes)) == "compiled"
+    assert choose_path(shape, size, resolved(shape, axes), tf.as_dtype(dtype)) == "compiled"
     x = special_input(dtype, shape)
     assert_bits(run(mode, x, size, axes), reference(x, size, resolved(shape, axes)), f"compiled, {dtype}, {mode}")
 
@@ -152,36 +160,45 @@ def test_large_window_with_unknown_map_lengths_stays_exact_on_update():
 
 @pytest.mark.parametrize("dtype", ["uint8", "float32"])
 @pytest.mark.parametrize("mode", ["eager", "graph", "unknown-batch"])
-@pytest.mark.parametrize("batch, path", [(16, "compiled"), (15, "update")])
+@pytest.mark.parametrize("batch, path", [(256, "compiled"), (255, "update")])
 def test_both_sides_of_the_element_threshold(dtype, mode, batch, path):
-    shape, size, axes = (batch, 256, 256), (100, 101), (-2, -1)
+    shape, size, axes = (batch, 16, 16), (10, 11), (-2, -1)
     expected_path = "compiled" if mode == "unknown-batch" else path
-    assert choose_path(shape if mode != "unknown-batch" else (None, 256, 256), size, (1, 2)) == expected_path
+    static = shape if mode != "unknown-batch" else (None, 16, 16)
+    assert choose_path(static, size, (1, 2), tf.as_dtype(dtype)) == expected_path
     assert ops._eager_plan(shape, tf.as_dtype(dtype), size, axes).path == path
     x = special_input(dtype, shape)
     assert_bits(run(mode, x, size, axes), reference(x, size, (1, 2)), f"{path}, {dtype}, {mode}")
 
 
-@pytest.mark.parametrize("mode", ["eager", "graph"])
-@pytest.mark.parametrize("size, path", [((4, 8), "update"), ((3, 11), "compiled")])
-def test_both_sides_of_the_window_threshold(mode, size, path):
-    shape = (1024, 32, 32)
-    assert choose_path(shape, size, (1, 2)) == path
-    assert ops._eager_plan(shape, tf.float16, size, (1, 2)).path == path
-    x = special_input("float16", shape)
-    assert_bits(run(mode, x, size, (1, 2)), reference(x, size, (1, 2)), f"{path}, {mode}")
+@pytest.mark.parametrize("mode", ["eager", "graph", "unknown-batch"])
+@pytest.mark.parametrize("dtype, size, path", [
+    ("float32", (2, 4), "update"), ("float32", (3, 3), "compiled"),
+    ("uint8", (2, 1), "update"), ("uint8", (3, 1), "compiled"),
+])
+def test_both_sides_of_the_window_threshold(mode, dtype, size, path):
+    shape = (16, 64, 64)
+    assert choose_path(shape, size, (1, 2), tf.as_dtype(dtype)) == path
+    assert ops._eager_plan(shape, tf.as_dtype(dtype), size, (1, 2)).path == path
+    x = special_input(dtype, shape)
+    assert_bits(run(mode, x, size, (1, 2)), reference(x, size, (1, 2)), f"{path}, {dtype}, {mode}")
 
 
-@pytest.mark.parametrize("rows", [256, 257])  # a zero block of exactly 1 MiB is cached, above is not
-def test_both_sides_of_the_cached_zeros_threshold(rows):
-    shape, size = (1, 1000, 1000), (rows, 512)
-    assert choose_path(shape, size, (1, 2)) == "update"
-    assert (rows * 512 * 8 <= ops.MAX_CACHED_ZEROS_BYTES) == (rows == 256)
-    plan = ops._eager_plan(shape, tf.float64, size, (-2, -1))
-    assert (plan.path, plan.zeros_cached) == ("update", rows == 256)
-    x = special_input("float64", shape)
-    for _ in range(2):  # the second call uses the cached plan
-        assert_bits(run("eager", x, size, (-2, -1)), reference(x, size, (1, 2)), f"update, rows {rows}")
+@pytest.mark.parametrize("cached", [True, False])
+def test_both_sides_of_the_cached_zeros_threshold(cached, monkeypatch):
+    # The real threshold (1 MiB) needs a tensor of hundreds of MB to reach with a small
+    # window: lower it so that a (3, 2) float64 block of 6 maps (288 bytes) sits on each side.
+    shape, size = (6, 9, 8), (3, 2)
+    ops._eager_plan.cache_clear()
+    monkeypatch.setattr(ops, "MAX_CACHED_ZEROS_BYTES", 288 if cached else 287)
+    try:
+        plan = ops._eager_plan(shape, tf.float64, size, (-2, -1))
+        assert (plan.path, plan.zeros_cached) == ("update", cached)
+        x = special_input("float64", shape)
+        for _ in range(2):  # the second call uses the cached plan
+            assert_bits(run("eager", x, size, (-2, -1)), reference(x, size, (1, 2)), f"update, cached {cached}")
+    finally:
+        ops._eager_plan.cache_clear()
 
 
 # --- gradients ------------------------------------------------------------------------------
@@ -209,7 +226,7 @@ def test_gradient_is_the_upstream_gradient_with_the_window_zeroed(dtype, path, m
         monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 1)
     try:
         shape, size, axes = (3, 8, 9), (6, 5), (-2, -1)
-        assert choose_path(shape, size, (1, 2)) == path
+        assert choose_path(shape, size, (1, 2), tf.as_dtype(dtype)) == path
         x = special_input(dtype, shape)
         dy = special_input(dtype, shape)[::-1].copy()
         assert_bits(gradient(mode, x, dy, size, axes), reference(dy, size, (1, 2)), f"gradient, {path}, {dtype}, {mode}")
