@@ -3,19 +3,21 @@
 The limit for any mask layer is one read and one write of the tensor: a same-size copy.  Two
 formulations reach it, and which is fastest depends on the mode and the window:
 
-* ``update``: copy the input and write a block of zeros into the window
-  (``TensorStridedSliceUpdate``).  A copy moves bits without looking at them, so NaN payloads,
+* ``update``: copy the input and write zeros into the window (``TensorScatterUpdate`` with
+  the window's indices, or ``TensorStridedSliceUpdate`` for a large zero block or lengths
+  unknown at trace time).  A copy moves bits without looking at them, so NaN payloads,
   ``-0.0``, subnormals and every other pattern survive; the zeros written are ``+0``, ``0``,
   ``False`` or ``0+0j``.  It runs at copy speed in eager mode and in ``tf.function`` as long
-  as the zero block is small against the tensor, and it has TensorFlow's own exact gradient
-  (the upstream gradient with the window overwritten by zeros).
+  as the window is small against the tensor (each zeroed element costs some 15-25 ns), and
+  it has TensorFlow's own exact gradient (the upstream gradient with the window overwritten
+  by zeros).
 * ``and``: AND each element's bit pattern with an all-ones or all-zeros word (complex numbers
   through their real and imaginary parts: XLA cannot bitcast complex types), with the mask
   built from two ``range`` comparisons.  XLA fuses it into one pass, like ``x * mask``;
   TensorFlow's own kernels broadcast the mask 2-3 times slower than a copy.  So it runs under
   XLA: inside ``jit_compile=True`` (path ``xla``), and, outside XLA, for large windows on large
-  inputs, where the zero block of ``update`` would cost a third pass, as a small compiled
-  function of its own (path ``compiled``).
+  inputs, where ``update`` would spend more on the window than on the copy, as a small
+  compiled function of its own (path ``compiled``).
 
 Every path gives the same bits (tests/test_ops_paths.py pins each one against NumPy); the size
 thresholds that choose between them are the module constants below.
@@ -120,9 +122,12 @@ LARGE_WINDOW_SHARE = 1 / 2048
 #: no XLA compilation happens for each new shape.
 COMPILED_MIN_ELEMENTS = 1 << 16
 
-#: In eager mode the ``update`` path keeps its zero block in a per-shape cache when the block
-#: has at most this many bytes, and makes it with ``tf.zeros`` on each call when larger.
-MAX_CACHED_ZEROS_BYTES = 1 << 20
+#: The ``update`` path scatters zeros (``TensorScatterUpdate`` with a constant list of the
+#: window's indices over the axes up to the last map axis: a little faster than the strided
+#: write) while the indices and the zero block together take at most this many bytes, and
+#: otherwise, or when a length is unknown at trace time, writes a zero block made on each call
+#: through ``TensorStridedSliceUpdate``.  In eager mode the constants are cached per shape.
+MAX_SCATTER_BYTES = 1 << 20
 
 #: Set to False to keep large windows on ``update`` outside XLA (for a device without XLA).
 USE_COMPILED_PATH = True
@@ -284,9 +289,37 @@ def _dynamic_update_bounds(x, axes, size):
 
 
 def _update(x, begin, end, strides, zeros):
-    # The registered gradient is exact: the upstream gradient with the window overwritten by
-    # zeros, inf and NaN included.
+    # The registered gradients of both ops are exact: the upstream gradient with the window
+    # overwritten by zeros, inf and NaN included.
     return tf.raw_ops.TensorStridedSliceUpdate(input=x, begin=begin, end=end, strides=strides, value=zeros)
+
+
+def _scatter(x, indices, zeros):
+    return tf.raw_ops.TensorScatterUpdate(tensor=x, indices=indices, updates=zeros)
+
+
+def _scatter_layout(shape, axes, size, dtype):
+    """``(count, depth, index dtype, zero block shape, bytes)`` of the scatter formulation."""
+    depth = max(axes) + 1
+    lengths = [size[axes.index(i)] if i in axes else shape[i] for i in range(depth)]
+    count = int(np.prod(lengths, dtype=np.int64))
+    index_dtype = np.int32 if max(shape) < 2**31 else np.int64
+    block = [count, *shape[depth:]]
+    nbytes = count * depth * np.dtype(index_dtype).itemsize + int(np.prod(block, dtype=np.int64)) * dtype.size
+    return lengths, depth, index_dtype, block, nbytes
+
+
+def _scatter_constants(shape, axes, size, dtype):
+    """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``."""
+    lengths, depth, index_dtype, block, nbytes = _scatter_layout(shape, axes, size, dtype)
+    if nbytes > MAX_SCATTER_BYTES:
+        return None
+    ranges = []
+    for i in range(depth):
+        start = window(shape[i], lengths[i])[0] if i in axes else 0
+        ranges.append(np.arange(start, start + lengths[i], dtype=index_dtype))
+    grid = np.meshgrid(*ranges, indexing="ij")
+    return np.stack(grid, axis=-1).reshape(-1, depth), block
 
 
 def _update_formulation(x, axes, size):
@@ -295,6 +328,10 @@ def _update_formulation(x, axes, size):
     if None in shape:
         begin, end, block = _dynamic_update_bounds(x, axes, size)
     else:
+        scatter = _scatter_constants(shape, axes, size, x.dtype)
+        if scatter is not None:
+            indices, block = scatter
+            return _scatter(x, indices, tf.zeros(block, x.dtype))
         begin, end, block = (np.asarray(v, np.int64) for v in _update_bounds(shape, axes, size))
     return _update(x, begin, end, tf.ones([x.shape.rank], tf.int64), tf.zeros(block, x.dtype))
 
@@ -331,8 +368,8 @@ except ImportError:  # pragma: no cover
         pass
 
 
-def _plan(fn, path, zeros_cached=None):
-    fn.path, fn.zeros_cached = path, zeros_cached  # for tests/test_ops_paths.py
+def _plan(fn, path, formulation=None):
+    fn.path, fn.formulation = path, formulation  # for tests/test_ops_paths.py
     return fn
 
 
@@ -341,8 +378,8 @@ def _eager_plan(shape, dtype, size, axes):
     """A one-argument function computing ``center_zero`` for eager tensors of this shape,
     dtype, size and axes (unresolved, as the caller gave them): every check and every
     constant is done once per key; the errors are raised each time (not cached).  Its
-    ``path`` attribute names the path; ``zeros_cached`` says whether ``update`` keeps its
-    zero block."""
+    ``path`` attribute names the path; ``formulation`` says how ``update`` writes
+    (``scatter`` or ``strided``)."""
     dtype = check_dtype(dtype)
     size = normalize_size(size)
     axes = normalize_axes(axes)
@@ -353,14 +390,16 @@ def _eager_plan(shape, dtype, size, axes):
     if path == "compiled":
         compiled = _compiled(shape, resolved, size, dtype.name)
         return _plan(lambda x: compiled(x), path)
+    scatter = _scatter_constants(shape, resolved, size, dtype)
+    if scatter is not None:
+        with tf.device("CPU:0"):  # host constants: the op copies them wherever it runs
+            indices = tf.constant(scatter[0])
+        zeros = tf.zeros(scatter[1], dtype)
+        return _plan(lambda x: _scatter(x, indices, zeros), path, "scatter")
     begin, end, block = _update_bounds(shape, resolved, size)
-    with tf.device("CPU:0"):  # host constants: the op copies them wherever it runs
+    with tf.device("CPU:0"):
         begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))
-    block_bytes = int(np.prod(block, dtype=np.int64)) * dtype.size
-    if block_bytes <= MAX_CACHED_ZEROS_BYTES:
-        zeros = tf.zeros(block, dtype)
-        return _plan(lambda x: _update(x, begin, end, strides, zeros), path, True)
-    return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, False)
+    return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, "strided")
 
 
 def _plain_pair(value):

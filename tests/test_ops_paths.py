@@ -3,8 +3,9 @@
 The paths (``centerzero.ops.choose_path``): ``identity`` (a size of 0), ``xla`` (traced under
 ``jit_compile=True``), ``compiled`` (outside XLA, a window larger than
 ``LARGE_WINDOW_SHARE`` of its map's bytes on an input of at least ``COMPILED_MIN_ELEMENTS``
-elements) and ``update`` (everything else); in eager mode ``update`` caches its zero block up
-to ``MAX_CACHED_ZEROS_BYTES`` and makes larger ones on each call.  Bits are compared as
+elements) and ``update`` (everything else), which scatters zeros while its indices and zeros
+take at most ``MAX_SCATTER_BYTES`` and otherwise (or with lengths unknown at trace time)
+writes a zero block through a strided slice.  Bits are compared as
 unsigned bytes: ``-0.0`` is not ``+0.0`` here, and every NaN payload counts.
 """
 
@@ -114,7 +115,7 @@ def test_the_thresholds_are_where_the_paths_change():
     assert choose_path((2, 10, 10), (2, 2), (1, 2), f32) == "update"
     assert ops.LARGE_WINDOW_SHARE == 1 / 2048
     assert ops.COMPILED_MIN_ELEMENTS == 1 << 16
-    assert ops.MAX_CACHED_ZEROS_BYTES == 1 << 20
+    assert ops.MAX_SCATTER_BYTES == 1 << 20
 
 
 # --- values, path by path -------------------------------------------------------------------
@@ -184,19 +185,35 @@ def test_both_sides_of_the_window_threshold(mode, dtype, size, path):
     assert_bits(run(mode, x, size, (1, 2)), reference(x, size, (1, 2)), f"{path}, {dtype}, {mode}")
 
 
-@pytest.mark.parametrize("cached", [True, False])
-def test_both_sides_of_the_cached_zeros_threshold(cached, monkeypatch):
+@pytest.mark.parametrize("scatter", [True, False])
+@pytest.mark.parametrize("mode", ["eager", "graph"])
+def test_both_sides_of_the_scatter_threshold(scatter, mode, monkeypatch):
     # The real threshold (1 MiB) needs a tensor of hundreds of MB to reach with a small
-    # window: lower it so that a (3, 2) float64 block of 6 maps (288 bytes) sits on each side.
+    # window: lower it to the 720 bytes of this layout (36 int32 index triples, 36 float64
+    # zeros) so that the input sits on each side.
     shape, size = (6, 9, 8), (3, 2)
+    assert ops._scatter_layout(shape, (1, 2), size, tf.float64)[-1] == 720
     ops._eager_plan.cache_clear()
-    monkeypatch.setattr(ops, "MAX_CACHED_ZEROS_BYTES", 288 if cached else 287)
+    monkeypatch.setattr(ops, "MAX_SCATTER_BYTES", 720 if scatter else 719)
     try:
         plan = ops._eager_plan(shape, tf.float64, size, (-2, -1))
-        assert (plan.path, plan.zeros_cached) == ("update", cached)
+        assert (plan.path, plan.formulation) == ("update", "scatter" if scatter else "strided")
         x = special_input("float64", shape)
         for _ in range(2):  # the second call uses the cached plan
-            assert_bits(run("eager", x, size, (-2, -1)), reference(x, size, (1, 2)), f"update, cached {cached}")
+            assert_bits(run(mode, x, size, (-2, -1)), reference(x, size, (1, 2)), f"update, scatter {scatter}")
+    finally:
+        ops._eager_plan.cache_clear()
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "unknown-dims", "xla"])
+@pytest.mark.parametrize("dtype", ["bool", "bfloat16", "complex128", "uint64"])
+def test_strided_update_is_bit_exact(dtype, mode, monkeypatch):
+    ops._eager_plan.cache_clear()
+    monkeypatch.setattr(ops, "MAX_SCATTER_BYTES", 0)
+    try:
+        shape, size, axes = (3, 7, 9, 2), (2, 3), (-3, -2)
+        x = special_input(dtype, shape)
+        assert_bits(run(mode, x, size, axes), reference(x, size, (1, 2)), f"strided, {dtype}, {mode}")
     finally:
         ops._eager_plan.cache_clear()
 
@@ -211,22 +228,28 @@ def gradient(mode, x, dy, size, axes):
             y = center_zero(t, size, axes)
         return tape.gradient(y, t, output_gradients=upstream)
 
-    if mode != "eager":
+    if mode == "unknown-dims":
+        spec = tf.TensorSpec([None] * x.ndim, tf.as_dtype(x.dtype))
+        grad = tf.function(grad, input_signature=[spec, spec])
+    elif mode != "eager":
         grad = tf.function(grad, jit_compile=(mode == "xla"))
     return np.asarray(grad(tf.constant(x), tf.constant(dy)))
 
 
-@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
-@pytest.mark.parametrize("path", ["update", "compiled"])
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla", "unknown-dims"])
+@pytest.mark.parametrize("path", ["update", "strided", "compiled"])
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_gradient_is_the_upstream_gradient_with_the_window_zeroed(dtype, path, mode, monkeypatch):
-    # Upstream gradient and input hold inf and NaN, inside the window too.
+    # Upstream gradient and input hold inf and NaN, inside the window too.  "update" scatters
+    # zeros, "strided" is update with MAX_SCATTER_BYTES at 0; unknown dims always write strided.
     ops._eager_plan.cache_clear()
     if path == "compiled":
         monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 1)
+    if path == "strided":
+        monkeypatch.setattr(ops, "MAX_SCATTER_BYTES", 0)
     try:
         shape, size, axes = (3, 8, 9), (6, 5), (-2, -1)
-        assert choose_path(shape, size, (1, 2), tf.as_dtype(dtype)) == path
+        assert choose_path(shape, size, (1, 2), tf.as_dtype(dtype)) == ("update" if path == "strided" else path)
         x = special_input(dtype, shape)
         dy = special_input(dtype, shape)[::-1].copy()
         assert_bits(gradient(mode, x, dy, size, axes), reference(dy, size, (1, 2)), f"gradient, {path}, {dtype}, {mode}")
