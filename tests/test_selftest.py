@@ -188,13 +188,18 @@ def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_pa
     subprocess.run(git + ["add", "."], cwd=project, check=True)
     subprocess.run(git + ["commit", "-q", "-m", "tiny"], cwd=project, check=True)
     monkeypatch.chdir(project)
-    rows, extra = source.run_source(
-        types.SimpleNamespace(name="tiny"), "tiny", module="tiny.py", jobs=2, runner="fork", preload=(),
-        run_module="check", test_args=[], workdir=str(tmp_path / "work"),
-        exclude_operators=[r"core/ReplaceBinaryOperator_FloorDiv_(?!Add$)"])
+    spec, work = types.SimpleNamespace(name="tiny"), str(tmp_path / "work")
+    # Stopped at once by the time budget (one worker, Cosmic Ray's local distributor) ...
+    _, first = source.run_source(spec, "tiny", module="tiny.py", jobs=1, runner="fork", preload=(),
+                                 run_module="check", test_args=[], workdir=work, max_seconds=0,
+                                 exclude_operators=[r"core/ReplaceBinaryOperator_FloorDiv_(?!Add$)"])
+    assert first["stopped_by_budget"] and first["excluded"] == 10 and first["pending"] + first["tested"] == 3
+    # ... then resumed with two HTTP workers: the rows cover the whole session.
+    rows, extra = source.run_source(spec, "tiny", jobs=2, resume=work)
     out = capsys.readouterr().out
     assert extra["generated_mutants"] == 13 and extra["excluded"] == 10 and extra["tested"] == 3, extra
-    assert extra["jobs"] == 2 and "runner fork" in out and "baseline" in out
+    assert extra["pending"] == 0 and extra["resumed_with"] == first["tested"] and extra["jobs"] == 2
+    assert "runner fork" in out and "baseline" in out and "resuming" in out
     by_diff = {("// 3" in r.diff, "// 1" in r.diff, "+ 2" in r.diff): r for r in rows}
     survivor = by_diff[(True, False, False)]  # half(10) == 3 passes the weak check
     assert survivor.applicable and not survivor.killed and "+    return n // 3" in survivor.diff

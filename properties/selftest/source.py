@@ -15,7 +15,6 @@ the same command there (``scripts/cosmic_ray_workers.sh``), listed in ``worker-u
 """
 
 import dataclasses
-import functools
 import json
 import os
 import re
@@ -37,24 +36,33 @@ _SKIP = {".git", ".venv", ".hypothesis", "mutants", "reports", "__pycache__", ".
          ".pytest_cache", ".ruff_cache"}
 
 
-@functools.lru_cache(maxsize=None)
-def _source_mutant_class():
-    from properties.selftest.wrap import MutantResult
+@dataclasses.dataclass
+class SourceMutant:
+    """A Cosmic Ray mutant as a kill-matrix row (``operator`` is ``operator@line:col``): the fields
+    of ``wrap.MutantResult`` (which the report and the command read) plus the diff and Cosmic
+    Ray's outcome, defined here so that this module never imports TensorFlow."""
 
-    @dataclasses.dataclass
-    class SourceMutant(MutantResult):
-        """A Cosmic Ray mutant as a kill-matrix row (``operator`` is ``operator@line:col``)."""
+    operator: str
+    group: str
+    summary: str
+    applicable: bool = False
+    reason: str = ""
+    proof: dict = dataclasses.field(default_factory=dict)
+    killed: bool = False
+    killed_by: str = ""
+    message: str = ""
+    examples: int = 0
+    kill_examples: int = 0
+    cells: int = 0
+    seconds: float = 0.0
+    proof_seconds: float = 0.0
+    void_kills: list = dataclasses.field(default_factory=list)
+    diff: str = ""
+    outcome: str = ""
 
-        diff: str = ""
-        outcome: str = ""
-
-    return SourceMutant
-
-
-def __getattr__(name):  # ``source.SourceMutant`` without importing TensorFlow with this module
-    if name == "SourceMutant":
-        return _source_mutant_class()
-    raise AttributeError(name)
+    @property
+    def status(self):
+        return "n/a" if not self.applicable else "killed" if self.killed else "SURVIVED"
 
 
 def copy_tree(root, target, commit="HEAD"):
@@ -122,7 +130,7 @@ _CELL_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+(ok|FAIL|known|fla
 def _row(item, result, seconds):
     mutation = item.mutations[0]
     line, col = mutation.start_pos
-    row = _source_mutant_class()(operator=f"{mutation.operator_name.split('/')[-1]}@{line}:{col}", group="source",
+    row = SourceMutant(operator=f"{mutation.operator_name.split('/')[-1]}@{line}:{col}", group="source",
                        summary=f"{mutation.module_path}:{line} {mutation.operator_name} #{mutation.occurrence}")
     row.diff = result.diff or ""
     row.outcome = str(result.test_outcome.value if result.test_outcome else result.worker_outcome.value)
@@ -188,8 +196,9 @@ def serve(socket_path=SOCKET_NAME, module=None, preload=PRELOAD, run_module="pro
     if os.path.exists(socket_path):
         os.unlink(socket_path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
+    listener.bind(socket_path + ".new")
     listener.listen(4)
+    os.rename(socket_path + ".new", socket_path)  # the socket appears only once it accepts connections
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"fork server pid {os.getpid()} on {socket_path} (preloaded {', '.join(preload)})", flush=True)
     try:
@@ -259,8 +268,11 @@ def _serve_one(listener, conn, module, run_module, test_timeout):
         if gone or time.monotonic() - start > test_timeout:
             _kill_group(pid)
             os.waitpid(pid, 0)
+            print(f"run {time.strftime('%H:%M:%S')} child {pid}: {'client gone' if gone else 'timeout'}, killed "
+                  f"after {time.monotonic() - start:.1f} s", flush=True)
             return
     code = status if status >= 0 else 128 - status  # killed by a signal: 128 + signal, as a shell says
+    print(f"run {time.strftime('%H:%M:%S')} child {pid}: exit {code} in {time.monotonic() - start:.1f} s", flush=True)
     try:
         conn.sendall(_EXIT_MARK + str(code).encode() + b"\n")
     except OSError:
@@ -339,9 +351,10 @@ def _stop(processes):
             process.terminate()
     for process in processes:
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
+            process.wait(3)
+        except subprocess.TimeoutExpired:  # aiohttp's http-worker can take long to shut down gracefully
             process.kill()
+            process.wait()
 
 
 def _trim(session, limit):
@@ -357,7 +370,8 @@ def _trim(session, limit):
 
 def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", jobs=1, timeout=None,
                workdir=None, on_result=None, keep=False, commit="HEAD", runner="fork", exclude_operators=(),
-               limit=None, test_args=None, run_module="properties", preload=PRELOAD, baseline=True):
+               limit=None, test_args=None, run_module="properties", preload=PRELOAD, baseline=True,
+               max_seconds=None, resume=None):
     """Run a Cosmic Ray campaign on ``module``; returns ``(rows, extra)`` with the session path,
     the commit, the counts and the rate.  Usage problems are ValueErrors.
 
@@ -372,8 +386,17 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     ``run_module``, ``preload``: the test is ``python -m RUN_MODULE TEST_ARGS`` (default: ``verify
     SPEC --profile PROFILE --exitfirst``), the fork server imports ``preload``; for tests.
     ``limit``: keep only the first N mutants (a demonstration, reported as not a full campaign).
-    ``baseline=False`` skips the unmutated run (benchmarks only: then a kill proves nothing)."""
+    ``baseline=False`` skips the unmutated run (benchmarks only: then a kill proves nothing).
+    ``max_seconds``: stop ``cosmic-ray exec`` after this long; Cosmic Ray runs pending mutants in
+    random order (``ORDER BY random()``), so the mutants run so far are a uniform sample, and the
+    rest stay pending in the session.  ``resume``: the work directory of an earlier run (its
+    ``session.sqlite`` and ``campaign.json``): its pending mutants run on fresh copies of the same
+    commit, with the same module, test command, filters and timeout; the rows cover the whole
+    session."""
     root = os.getcwd()
+    if resume:
+        with open(os.path.join(resume, "campaign.json")) as handle:
+            module = json.load(handle)["module"]
     module = module or default_module(spec, root)
     if not os.path.isfile(os.path.join(root, module)):
         raise ValueError(f"--module {module!r}: no such file under {root}")
@@ -384,9 +407,26 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     except ImportError:
         raise ValueError("--engine source needs Cosmic Ray: pip install -e '.[selftest]'") from None
     on_result = on_result or (lambda row: None)
+    campaign = None
+    if resume:
+        with open(os.path.join(resume, "campaign.json")) as handle:
+            campaign = json.load(handle)
+        module, commit, runner, timeout = campaign["module"], campaign["commit_full"], campaign["runner"], \
+            campaign["timeout_s"]
+        test_args, run_module, exclude_operators = campaign["test_args"], campaign["run_module"], campaign["exclude"]
+        blob = subprocess.run(["git", "rev-parse", f"{commit}:{module}"], cwd=root, capture_output=True,
+                              text=True).stdout.strip()
+        if blob != campaign["module_blob"]:
+            raise ValueError(f"--resume {resume!r}: {module} at {commit} is not the file the session mutated")
+        workdir, keep = resume, True
+        for name in os.listdir(resume):
+            if name.startswith("worker-") and os.path.isdir(os.path.join(resume, name)):
+                shutil.rmtree(os.path.join(resume, name))
     work = workdir or tempfile.mkdtemp(prefix="selftest-source-")
     verify_args = ["verify", spec_arg, "--profile", profile, "--exitfirst"] + (["--layer", layer_arg] if layer_arg else [])
     verify_args = verify_args if test_args is None else list(test_args)
+    commit_full = subprocess.run(["git", "rev-parse", commit or "HEAD"], cwd=root, capture_output=True,
+                                 text=True).stdout.strip()
     if runner == "fork":
         command = " ".join(shlex.quote(w) for w in _module_command("client", "--", *verify_args))
     else:
@@ -426,6 +466,14 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
         else:
             print("baseline: skipped (baseline=False): kills are not checked against the unmutated tree")
         timeout = float(timeout or (4 * baseline_seconds + 60 if baseline else 600))
+        session = os.path.join(work, "session.sqlite")
+        if not resume:
+            with open(os.path.join(work, "campaign.json"), "w") as handle:
+                json.dump({"module": module, "commit_full": commit_full, "runner": runner, "timeout_s": timeout,
+                           "test_args": verify_args, "run_module": run_module, "exclude": list(exclude_operators),
+                           "module_blob": subprocess.run(["git", "rev-parse", f"{commit_full}:{module}"], cwd=root,
+                                                         capture_output=True, text=True).stdout.strip()},
+                          handle, indent=1)
         urls = None
         if jobs > 1:
             urls = []
@@ -441,31 +489,54 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
             if exclude_operators:
                 handle.write("\n[cosmic-ray.filters.operators-filter]\nexclude-operators = ["
                              + ", ".join(json.dumps(e) for e in exclude_operators) + "]\n")
-        session = os.path.join(work, "session.sqlite")
-        subprocess.run(_cosmic_ray() + ["init", config, session], cwd=trees[0], env=env, check=True,
-                       capture_output=True)
         from cosmic_ray.work_db import WorkDB, use_db
 
+        if not resume:
+            subprocess.run(_cosmic_ray() + ["init", config, session], cwd=trees[0], env=env, check=True,
+                           capture_output=True)
         with use_db(session, WorkDB.Mode.open) as db:
             generated = db.num_work_items
-        trimmed = _trim(session, limit) if limit is not None else 0
-        if exclude_operators:
+        trimmed = _trim(session, limit) if limit is not None and not resume else 0
+        if resume:
+            generated, trimmed = campaign.get("generated", generated), campaign.get("trimmed", 0)
+        else:
+            with open(os.path.join(work, "campaign.json")) as handle:
+                record = json.load(handle)
+            record.update(generated=generated, trimmed=trimmed)
+            with open(os.path.join(work, "campaign.json"), "w") as handle:
+                json.dump(record, handle, indent=1)
+        if exclude_operators and not resume:
             subprocess.run([sys.executable, "-m", "cosmic_ray.tools.filters.operators_filter", session, config],
                            cwd=trees[0], env=env, check=True, capture_output=True)
         with use_db(session, WorkDB.Mode.open) as db:
             total = db.num_work_items
-            excluded = sum(1 for _, r in db.completed_work_items if r.worker_outcome.value == "skipped")
+            completed = db.completed_work_items
+            excluded = sum(1 for _, r in completed if r.worker_outcome.value == "skipped")
+        already = len(completed) - excluded
+        if resume:
+            print(f"resuming {session}: {already} mutants already run, {total - len(completed)} pending")
         print(f"{generated} mutants generated"
               + (f"; {trimmed} left out by limit={limit} (not a full campaign)" if trimmed else "")
               + (f"; {excluded} excluded by operator filter {list(exclude_operators)}" if exclude_operators else "")
               + f"; {total - excluded} to run, timeout {timeout:.0f} s each; one line per mutant as it finishes")
         print(f"{'mutant':26} {'group':7} {'result':9} {'killed by':38} {'examples':>8} {'seconds':>8}")
+        seen, rows, stopped = set(), [], False
+        for item, result in completed:  # a resumed session: earlier results count, printed once at the end
+            seen.add(item.job_id)
+            rows.append(_row(item, result, 0.0))
+        for url in urls or ():  # every HTTP worker listening before exec hands out mutants
+            port, deadline = int(url.rsplit(":", 1)[1]), time.monotonic() + 120
+            while True:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the Cosmic Ray HTTP worker at {url} did not start: see {work}/worker-*.log")
+                time.sleep(0.2)
         start = last = time.perf_counter()
-        time.sleep(1.0 if workers else 0)
         runner_process = subprocess.Popen(_cosmic_ray() + ["exec", config, session], cwd=trees[0],
                                           env={**env, "PYTHONPATH": trees[0]}, stdout=subprocess.DEVNULL,
                                           stderr=open(os.path.join(work, "exec.log"), "w"))
-        seen, rows = set(), []
         while True:
             finished = runner_process.poll() is not None
             with use_db(session, WorkDB.Mode.open) as db:
@@ -485,16 +556,31 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
                 last = now
             if finished:
                 break
+            if max_seconds is not None and now - start > max_seconds:
+                stopped = True
+                runner_process.terminate()
+                runner_process.wait(30)
+                print(f"stopped after {max_seconds:.0f} s (max_seconds): the pending mutants stay in the session; "
+                      f"resume with --resume {work}")
+                break
             time.sleep(2.0)
         seconds = time.perf_counter() - start
     finally:
+        for worker in workers:  # stateless once exec is done; aiohttp's graceful shutdown only costs time
+            worker.kill()
         _stop([p for p in [runner_process] if p is not None] + workers + servers)
-    if runner_process.returncode:
+    if runner_process.returncode and not stopped:
         raise RuntimeError(f"cosmic-ray exec failed (exit {runner_process.returncode}): see {work}/exec.log")
-    if not keep and not workdir:
+    if not keep and not workdir and not pending:
         for tree in trees:
             shutil.rmtree(tree, ignore_errors=True)
     tested = [r for r in rows if r.outcome != "skipped"]
+    with use_db(session, WorkDB.Mode.open) as db:
+        pending = db.num_work_items - len(db.completed_work_items)
+    runs = []  # per worker tree: test runs its fork server served (the baseline included)
+    for i in range(len(servers)):
+        with open(os.path.join(work, f"forkserver-{i}.log"), errors="replace") as log:
+            runs.append(sum(line.startswith("run ") for line in log))
     killed = sum(r.killed for r in tested)
     survived = sum(r.applicable and not r.killed for r in tested)
     extra = {"session": session, "module": module, "commit": revision, "module_commit": module_commit,
@@ -504,7 +590,9 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
              "killed_count": killed, "survived_count": survived,
              "incompetent_count": sum(not r.applicable for r in tested), "timeout_s": timeout,
              "baseline_s": round(baseline_seconds, 1), "seconds": round(seconds, 1),
-             "mutants_per_hour": round(len(tested) / seconds * 3600, 1) if seconds else None, "jobs": jobs}
+             "mutants_per_hour": round((len(tested) - already) / seconds * 3600, 1) if seconds else None,
+             "jobs": jobs, "pending": pending, "stopped_by_budget": stopped, "resumed_with": already if resume else None,
+             "runs_per_worker": runs}
     return tested, extra
 
 
