@@ -259,7 +259,7 @@ def test_soak_classifies_a_planted_defect_as_a_layer_defect_and_exits_1(tmp_path
 
 def test_soak_of_a_holding_spec_exits_0_with_a_line_per_run_and_a_summary(tmp_path):
     """The planted defect declared flaky: every run fails there, and soak still exits 0."""
-    result = run("soak", "tests.test_soak:FLAKY_DECLARED", "--runs", "2", "--jobs", "1", "--max-examples", "2",
+    result = run("soak", "tests.test_soak:FLAKY_DECLARED", "--runs", "2", "--jobs", "1", "--max-examples", "2", "--seed", "7",
                  "--report", str(tmp_path / "soak.json"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
