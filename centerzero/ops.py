@@ -312,7 +312,9 @@ def _scatter_layout(shape, axes, size, dtype):
 def _scatter_constants(shape, axes, size, dtype):
     """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``."""
     lengths, depth, index_dtype, block, nbytes = _scatter_layout(shape, axes, size, dtype)
-    if nbytes > MAX_SCATTER_BYTES:
+    if nbytes > MAX_SCATTER_BYTES or 0 in shape:
+        # TensorScatterUpdate refuses indices into an empty tensor (a length-0 axis after the
+        # maps); the strided write takes empty inputs of every layout.
         return None
     ranges = []
     for i in range(depth):

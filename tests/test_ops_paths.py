@@ -283,13 +283,15 @@ def test_a_too_large_window_raises_value_error_when_the_shape_is_known(mode):
 
 @pytest.mark.parametrize("mode", ["eager", "graph", "xla", "unknown-dims", "unknown-batch"])
 @pytest.mark.parametrize("path", ["update", "compiled"])
-def test_empty_inputs(mode, path, monkeypatch):
+@pytest.mark.parametrize("shape, axes", [((0, 8, 9), (-2, -1)), ((2, 8, 9, 0), (1, 2)), ((2, 0, 8, 9), (-2, -1))])
+def test_empty_inputs(mode, path, shape, axes, monkeypatch):
+    # A zero-length batch axis, and a zero-length axis after or between the maps.
     ops._eager_plan.cache_clear()
     if path == "compiled":
-        monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 1)
+        monkeypatch.setattr(ops, "COMPILED_MIN_ELEMENTS", 0)
     try:
-        x = np.ones((0, 8, 9), np.float32)
-        assert_bits(run(mode, x, (6, 5), (-2, -1)), x, f"empty, {path}, {mode}")
+        x = np.ones(shape, np.float32)
+        assert_bits(run(mode, x, (6, 5), axes), x, f"empty {shape}, {path}, {mode}")
     finally:
         ops._eager_plan.cache_clear()
 
