@@ -129,13 +129,34 @@ def verify(args):
         for crash in spec.known_crashes:
             if crash.applies:
                 print(f"  {crash.op} in {crash.mode}: {crash.reason}")
+    _print_reach(spec, cells)
     print(f"\n{len(cells) - len(failed)} of {len(cells)} property/column cells hold; "
           f"{sum(c.examples for c in cells)} examples in {seconds:.0f} s")
     if args.report:
-        data = reporting.as_json(spec.name, layer_name, profile, cells, seconds)
+        data = reporting.as_json(spec.name, layer_name, profile, cells, seconds, spec=spec)
         markdown = reporting.write(args.report, data)
         print(f"report: {args.report} and {markdown}")
     return 1 if failed else 0
+
+
+def _print_reach(spec, cells):
+    """The size distribution per column and the special-value generator gaps (contract 2.4)."""
+    from properties.coverage import coverage_rows, size_rows
+
+    print("\ninput sizes (elements): column, inputs, min / median / max, inputs above 2^16 / 2^20 / 2^22")
+    for column, row in size_rows(cells).items():
+        if row.get("inputs"):
+            print(f"  {column:20} {row['inputs']:6d}  {row['min']} / {row['median']} / {row['max']}  "
+                  f"{row['above 2^16']} / {row['above 2^20']} / {row['above 2^22']}")
+    rows = coverage_rows(spec, cells)
+    gaps = {prop: row["gaps"] for prop, row in rows.items() if row["gaps"]}
+    if rows:
+        claimed = next(iter(rows.values()))["claimed"]
+        print(f"special values in eager mode: {len(rows) - len(gaps)} of {len(rows)} properties reached all "
+              f"{claimed} claimed (dtype, kind, region) combinations")
+    for prop, missing in gaps.items():
+        print(f"  generator gap in {prop}: " + ", ".join("/".join(g) for g in missing[:12])
+              + (f" and {len(missing) - 12} more" if len(missing) > 12 else ""))
 
 
 def replay(args):

@@ -18,7 +18,8 @@ from properties.failures import KnownCrashSkipped
 from properties.spec import VALUE_MODES
 
 
-def _config_key(config):
+def config_key(config):
+    """A hashable key for a config dict (the layer and its compiled functions are cached by it)."""
     return repr(sorted(config.items()))
 
 
@@ -41,7 +42,8 @@ def devices():
     return [d.name for d in tf.config.list_logical_devices() if d.device_type in ("CPU", "GPU")]
 
 
-def _signature(x, dims=None):
+def input_signature(x, dims=None):
+    """A one-tensor ``input_signature`` for ``x``: every length ``None`` unless ``dims`` given."""
     return [tf.TensorSpec([None] * x.ndim if dims is None else dims, tf.as_dtype(x.dtype))]
 
 
@@ -57,7 +59,7 @@ class Executor:
 
     # -- building blocks -------------------------------------------------------------------
     def layer(self, config):
-        key = _config_key(config)
+        key = config_key(config)
         if key not in self._layers:
             self._layers[key] = self.spec.build(config)
         return self._layers[key]
@@ -66,6 +68,11 @@ class Executor:
         if (mode, key) not in self._functions:
             self._functions[(mode, key)] = make()
         return self._functions[(mode, key)]
+
+    def cached_function(self, mode, config, key, make):
+        """A compiled function (or model) a property builds itself, cached like the modes'
+        own per config and ``key``, so that its traces count in ``trace_counts``."""
+        return self._cached(mode, (config_key(config),) + tuple(key), make)
 
     def _tmpdir(self):
         if self._tmp is None:
@@ -106,22 +113,22 @@ class Executor:
         return x, np.asarray(self.layer(config)(x))
 
     def _run_graph(self, config, x):
-        key = (_config_key(config), x.dtype.str, x.shape)
+        key = (config_key(config), x.dtype.str, x.shape)
         layer = self.layer(config)
-        fn = self._cached("graph", key, lambda: tf.function(layer.__call__, input_signature=_signature(x, x.shape)))
+        fn = self._cached("graph", key, lambda: tf.function(layer.__call__, input_signature=input_signature(x, x.shape)))
         return x, np.asarray(fn(x))
 
     def _run_graph_unknown_dims(self, config, x):
-        key = (_config_key(config), x.dtype.str, x.ndim)
+        key = (config_key(config), x.dtype.str, x.ndim)
         layer = self.layer(config)
-        fn = self._cached("graph-unknown-dims", key, lambda: tf.function(layer.__call__, input_signature=_signature(x)))
+        fn = self._cached("graph-unknown-dims", key, lambda: tf.function(layer.__call__, input_signature=input_signature(x)))
         return x, np.asarray(fn(x))
 
     def _run_xla(self, config, x):
-        key = (_config_key(config), x.dtype.str, x.ndim)
+        key = (config_key(config), x.dtype.str, x.ndim)
         layer = self.layer(config)
         fn = self._cached(
-            "xla", key, lambda: tf.function(layer.__call__, input_signature=_signature(x), jit_compile=True)
+            "xla", key, lambda: tf.function(layer.__call__, input_signature=input_signature(x), jit_compile=True)
         )
         return x, np.asarray(fn(x))
 
@@ -130,7 +137,7 @@ class Executor:
         return keras.Model(inputs, [inputs, (layer or self.layer(config))(inputs)])
 
     def _run_model_predict(self, config, x):
-        key = (_config_key(config), x.dtype.str, x.ndim)
+        key = (config_key(config), x.dtype.str, x.ndim)
         model = self._cached("model-predict", key, lambda: self._model(config, x))
         if x.shape[0] == 0:
             # Keras's predict loop yields no batch for zero samples, with or without the layer.
@@ -145,11 +152,11 @@ class Executor:
 
     def _run_from_config(self, config, x):
         layer = self.layer(config)
-        clone = self._cached("from-config", _config_key(config), lambda: type(layer).from_config(layer.get_config()))
+        clone = self._cached("from-config", config_key(config), lambda: type(layer).from_config(layer.get_config()))
         return x, np.asarray(clone(x))
 
     def _keras_file_model(self, config, x):
-        key = (_config_key(config), x.dtype.str, x.ndim)
+        key = (config_key(config), x.dtype.str, x.ndim)
 
         def make():
             path = os.path.join(self._tmpdir(), f"model-{len(self._functions)}.keras")
@@ -160,12 +167,12 @@ class Executor:
         return self._cached("keras-file", key, make)
 
     def _saved_module(self, config, x):
-        key = (_config_key(config), x.dtype.str, x.ndim)
+        key = (config_key(config), x.dtype.str, x.ndim)
 
         def make():
             module = tf.Module()
             module.layer = self.spec.build(config)
-            module.call = tf.function(lambda t: module.layer(t), input_signature=_signature(x))
+            module.call = tf.function(lambda t: module.layer(t), input_signature=input_signature(x))
             path = os.path.join(self._tmpdir(), f"saved-{len(self._functions)}")
             tf.saved_model.save(module, path)
             return tf.saved_model.load(path)
@@ -196,14 +203,14 @@ class Executor:
         if mode == "eager":
             g = gradient_of(self.layer(config))(t)
         elif mode in ("graph", "graph-unknown-dims", "xla"):
-            key = (_config_key(config), x.dtype.str, x.shape if mode == "graph" else x.ndim)
+            key = (config_key(config), x.dtype.str, x.shape if mode == "graph" else x.ndim)
             layer = self.layer(config)
             fn = self._cached(
                 "gradient-" + mode,
                 key,
                 lambda: tf.function(
                     gradient_of(layer),
-                    input_signature=_signature(x, x.shape if mode == "graph" else None),
+                    input_signature=input_signature(x, x.shape if mode == "graph" else None),
                     jit_compile=(mode == "xla"),
                 ),
             )

@@ -7,7 +7,7 @@ from properties.dtype_helpers import FLOAT_DTYPES, numpy_dtype
 from properties.failures import element_mismatch
 from properties.hypothesis_helpers import cases
 from properties.modes import GRADIENT_MODES, devices
-from properties.prop_values import _mode_cases, run_case
+from properties.columns import mode_cases, run_case
 from properties.registry import Property, needs_reference
 
 
@@ -28,7 +28,7 @@ def check_devices_agree(ctx, case):
     if detail:
         ctx.fail(f"{ctx.column} differs from {devices()[0]}: {detail}", case, device=ctx.column)
     expected = ctx.spec.expected(case.x, case.config)
-    detail = element_mismatch("out", out, expected, bit_mismatches(out, expected))
+    detail = element_mismatch("out", out, expected, ctx.spec.mismatches(out, case.x, case.config))
     if detail:
         ctx.fail(f"on {ctx.column}: {detail}", case, device=ctx.column)
 
@@ -53,7 +53,7 @@ def check_gradient(ctx, case):
 
 PROPERTIES = [
     Property("modes-agree", "every execution mode gives eager's bits",
-             lambda spec: [m for m in spec.modes if m != "eager"], _mode_cases, check_modes_agree),
+             lambda spec: [m for m in spec.modes if m != "eager"], mode_cases, check_modes_agree),
     Property("devices-agree", "every logical device gives the same bits", lambda spec: devices(),
              lambda spec, device: cases(spec), check_devices_agree, applies=needs_reference),
     Property("gradient-is-mask", "d(out)/d(x) is 1 outside the zeroed region and 0 inside, for float dtypes",

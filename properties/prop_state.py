@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 from properties.bitwise import bit_mismatches
 from properties.failures import element_mismatch
 from properties.hypothesis_helpers import cases
-from properties.prop_values import _mode_cases, _mode_columns, run_case
+from properties.columns import mode_cases, mode_columns, run_case
 from properties.registry import Property, needs_reference
+from properties.shape_strategies import lengths
 
 
 def _is_variable(value):
@@ -47,9 +48,23 @@ def check_no_weights(ctx, case):
 
 @st.composite
 def _many_inputs(draw, spec, mode):
-    """One config and 2-4 inputs of different dtypes and shapes for it."""
+    """One config and 2-4 inputs of different dtypes and shapes for it; about half of the later
+    inputs keep the first one's map lengths and redraw the batch (and channel) lengths, the
+    call pattern of a layer fed batches of one image size."""
     config = draw(spec.configs)
-    return [draw(cases(spec, spec.dtypes_in(mode), config=config)) for _ in range(draw(st.integers(2, 4)))]
+    first = draw(cases(spec, spec.dtypes_in(mode), config=config))
+    inputs = [first]
+    for _ in range(draw(st.integers(1, 3))):
+        shape = None
+        batch = spec.batch_axes(config, first.x.ndim)
+        if batch and draw(st.booleans()):
+            shape = list(first.x.shape)
+            for axis in batch:
+                shape[axis] = draw(lengths(0 if axis == 0 else 1, max(3, shape[axis])))
+            shape = tuple(shape)
+            event("same map lengths, other batch lengths")
+        inputs.append(draw(cases(spec, spec.dtypes_in(mode), config=config, shape=shape)))
+    return inputs
 
 
 def check_one_instance(ctx, inputs):
@@ -59,7 +74,7 @@ def check_one_instance(ctx, inputs):
         ctx.label(case)
         seen, out = run_case(ctx, case)
         expected = ctx.spec.expected(seen, case.config)
-        detail = element_mismatch("out", out, expected, bit_mismatches(out, expected))
+        detail = element_mismatch("out", out, expected, ctx.spec.mismatches(out, seen, case.config))
         if detail:
             ctx.fail(f"the same layer instance, input {number} of {len(inputs)}: {detail}", case)
     if ctx.executor.layer(inputs[0].config) is not layer:
@@ -81,10 +96,10 @@ def check_input_not_modified(ctx, case):
 
 
 PROPERTIES = [
-    Property("no-weights", "no weights of any kind before or after calls", _mode_columns, _mode_cases,
-             check_no_weights),
+    Property("no-weights", "no weights of any kind before or after calls", mode_columns, mode_cases,
+             check_no_weights, value=True),
     Property("one-instance-many-inputs", "one layer serves many shapes, ranks and dtypes in a row",
-             _mode_columns, lambda spec, mode: _many_inputs(spec, mode), check_one_instance, applies=needs_reference),
-    Property("input-not-modified", "the input, a writable array or a tensor, is never written", _mode_columns,
-             _mode_cases, check_input_not_modified),
+             mode_columns, lambda spec, mode: _many_inputs(spec, mode), check_one_instance, applies=needs_reference),
+    Property("input-not-modified", "the input, a writable array or a tensor, is never written", mode_columns,
+             mode_cases, check_input_not_modified, value=True),
 ]

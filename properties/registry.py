@@ -4,12 +4,14 @@ A property is data too: a name, the columns (modes, devices or one named column)
 a strategy of examples for a spec and column, and a check that raises ``PropertyFailure``.
 """
 
+import collections
 import dataclasses
 from typing import Callable
 
 from hypothesis import event
 
 from properties.failures import PropertyFailure
+from properties.shape_strategies import size_events
 
 #: Modes whose layer is rebuilt from a file on every new signature: fewer examples there.
 EXPENSIVE_COLUMNS = {"keras-file": 0.25, "saved-model": 0.25, "model-predict": 0.5}
@@ -28,6 +30,9 @@ class Property:
     examples: Callable  # (spec, column) -> strategy
     check: Callable  # (Context, drawn) -> None; raises PropertyFailure
     applies: Callable = lambda spec: True
+    #: A value property: its eager examples sweep every claimed dtype, and its eager cell must
+    #: reach every claimed (dtype, special kind, region) combination (the coverage table).
+    value: bool = False
 
 
 @dataclasses.dataclass
@@ -38,33 +43,53 @@ class Context:
     spec: object
     column: str
     executor: object
+    #: ``(dtype, special kind, region)`` combinations the checked inputs held (the coverage table).
+    coverage: set = dataclasses.field(default_factory=set)
+    #: The number of elements of every input checked (the size table).
+    sizes: list = dataclasses.field(default_factory=list)
 
     def fail(self, detail, case=None, device=None):
         raise PropertyFailure(
             detail, prop=self.prop.name, spec=self.spec.name, column=self.column, case=case, device=device
         )
 
+    #: How often each ``event`` label of :meth:`label` occurred (for tests and reports).
+    labels: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+
+    def event(self, text):
+        """Hypothesis's ``event``, also counted in :attr:`labels`."""
+        event(text)
+        self.labels[text] += 1
+
     def label(self, case):
         """``event`` statistics that show the generators reach what they claim."""
-        event(f"dtype {case.dtype}")
-        event(f"rank {case.x.ndim}")
+        self.event(f"dtype {case.dtype}")
+        self.event(f"rank {case.x.ndim}")
+        self.event(size_events(case.x.shape))
+        self.sizes.append(int(case.x.size))
         if case.x.size == 0:
-            event("empty input")
+            self.event("empty input")
         if case.planted.inside:
-            event("special value planted inside the zeroed region")
+            self.event("special value planted inside the zeroed region")
         if case.planted.outside:
-            event("special value planted outside the zeroed region")
-        for kind in case.planted.kinds:
-            event(f"planted {kind}")
+            self.event("special value planted outside the zeroed region")
+        for kind, region in sorted(case.planted.reached):
+            self.event(f"planted {kind} {region}")
+            self.coverage.add((case.dtype, kind, region))
         if self.spec.events is not None:
             for text in self.spec.events(case.config, case.x.shape):
-                event(text)
+                self.event(text)
 
 
 def all_properties():
     from properties import prop_claims, prop_errors, prop_execution, prop_keras, prop_metamorphic, prop_reference
-    from properties import prop_random, prop_state, prop_values
+    from properties import prop_instances, prop_random, prop_state, prop_training, prop_values
 
-    modules = [prop_values, prop_state, prop_execution, prop_keras, prop_metamorphic, prop_reference, prop_errors,
-               prop_claims, prop_random]
+    modules = [prop_values, prop_state, prop_instances, prop_execution, prop_training, prop_keras, prop_metamorphic,
+               prop_reference, prop_errors, prop_claims, prop_random]
     return [prop for module in modules for prop in module.PROPERTIES]
+
+
+def value_property_names():
+    """The names of the properties whose eager coverage is judged (``Property.value``)."""
+    return {prop.name for prop in all_properties() if prop.value}

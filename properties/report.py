@@ -39,9 +39,26 @@ def table(cells):
     return rows
 
 
-def as_json(spec_name, layer, profile, cells, seconds):
+def reach(spec, cells):
+    """The input space a run reached (contract 2.4): sizes per column, special-value coverage
+    per property in eager mode with its generator gaps, and the coverage table."""
+    from properties import coverage
+
+    rows, count = coverage.coverage_table(spec, cells)
+    return {
+        "sizes": coverage.size_rows(cells),
+        "coverage": {prop: {**row, "gaps": [list(g) for g in row["gaps"]]}
+                     for prop, row in coverage.coverage_rows(spec, cells).items()},
+        "coverage_table": [{"dtype": d, "kind": k, "properties_reaching": r} for d, k, r in rows],
+        "coverage_properties": count,
+        "coverage_exempt": coverage.exemptions(spec),
+    }
+
+
+def as_json(spec_name, layer, profile, cells, seconds, spec=None):
     rows = table(cells)
     return {
+        **({"reach": reach(spec, cells)} if spec is not None else {}),
         "spec": spec_name,
         "layer": layer,
         "profile": profile,
@@ -104,12 +121,42 @@ def as_markdown(report):
         parts = [f"{mode}: {t['traces']}/{t['signatures']}" for col in by_column.values() for mode, t in col.items()]
         if parts:
             lines.append(f"- {name}: " + ", ".join(parts))
+    if "reach" in report:
+        lines += reach_markdown(report["reach"])
     if report["failures"]:
         lines += ["", "## Failures", ""] + [f"```\n{text}\n```" for text in report["failures"]]
     if report.get("flaky_failures"):
         lines += ["", "## Flaky findings (declared in the spec's flaky_findings; not counted as failures)", ""]
         lines += [f"```\n{text}\n```" for text in report["flaky_failures"]]
     return "\n".join(lines) + "\n"
+
+
+def reach_markdown(reach):
+    """The size table and the coverage table, as Markdown lines."""
+    bits = ("above 2^16", "above 2^20", "above 2^22")
+    lines = ["", "## Input sizes (elements per checked input)", "",
+             "| column | inputs | min | median | max | " + " | ".join(bits) + " |",
+             "|---|" + "---:|" * (4 + len(bits))]
+    for column, row in reach["sizes"].items():
+        if row.get("inputs"):
+            lines.append(f"| {column} | {row['inputs']} | {row['min']} | {row['median']} | {row['max']} | "
+                         + " | ".join(str(row[b]) for b in bits) + " |")
+    count = reach["coverage_properties"]
+    lines += ["", f"## Special-value coverage in eager mode ({count} properties label their inputs)", "",
+              "Each cell: how many of those properties held this special value in this region of some input. "
+              "0 is a generator gap.", "", "| dtype | kind | inside | outside |", "|---|---|---:|---:|"]
+    for row in reach["coverage_table"]:
+        r = row["properties_reaching"]
+        lines.append(f"| {row['dtype']} | {row['kind']} | {r.get('inside', r.get('anywhere', 'exempt'))} | "
+                     f"{r.get('outside', '' if 'anywhere' in r else 'exempt')} |")
+    for pattern, reason in reach.get("coverage_exempt", {}).items():
+        lines.append(f"\nExempt by the spec (`unreachable`), `{pattern}`: {reason}")
+    gaps = {prop: row["gaps"] for prop, row in reach["coverage"].items() if row["gaps"]}
+    lines += ["", "Generator gaps (claimed, never reached) per property: "
+              + ("none." if not gaps else "")]
+    for prop, missing in gaps.items():
+        lines.append(f"- {prop}: " + ", ".join("/".join(g) for g in missing))
+    return lines
 
 
 def write(path, report):

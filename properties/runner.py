@@ -12,7 +12,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
 from properties.failures import KnownCrashSkipped, PropertyFailure
-from properties.hypothesis_helpers import Case
+from properties.hypothesis_helpers import Case, checked_items
 from properties.modes import Executor
 from properties.registry import EXPENSIVE_COLUMNS, Context
 
@@ -41,6 +41,10 @@ class CellResult:
     failure_kind: str = ""
     replay: str = ""  # the command that replays the failure, if any
     flaky_reason: str = ""  # the spec's flaky_findings entry for a cell that did not hold, if any
+
+    coverage: set = dataclasses.field(default_factory=set)  # (dtype, kind, region) reached
+    sizes: list = dataclasses.field(default_factory=list)  # elements of every input checked
+    labels: dict = dataclasses.field(default_factory=dict)  # event label -> count
 
     @property
     def status(self):
@@ -132,8 +136,10 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
                 return
         else:
             cell.examples += 1
+        item = drawn
         try:
-            prop.check(ctx, drawn)
+            for item in checked_items(drawn):  # a Sweep is checked case by case
+                prop.check(ctx, item)
         except KnownCrashSkipped as skipped:
             if not failing:
                 cell.crash_skips += 1
@@ -143,7 +149,7 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
             raise
         except Exception as error:  # noqa: BLE001 - the layer raising is a failure to report
             failing.add(_fingerprint(drawn))
-            ctx.fail(f"raised {short_error(error)}", _case_of(drawn))
+            ctx.fail(f"raised {short_error(error)}", _case_of(item))
 
     # A distinct database key and derandomisation seed per spec, property and column.
     property_holds._hypothesis_internal_add_digest = f"{spec.name}/{prop.name}/{column}".encode()
@@ -188,6 +194,7 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
         cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
+    cell.coverage, cell.sizes, cell.labels = ctx.coverage, ctx.sizes, ctx.labels
     if cell.examples and cell.crash_skips == cell.examples and not cell.failures:
         cell.failures, cell.failure_kind = 1, "ran-nothing"
         cell.message = (f"property {prop.name} ran nothing [spec {spec.name}, {column}]: all {cell.examples} "

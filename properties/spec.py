@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 
 from hypothesis import strategies as st
 
+import ml_dtypes
 import numpy as np
 
 from properties.dtype_helpers import ALL_DTYPES, dtype_name, numpy_dtype
@@ -111,6 +112,13 @@ class MaskSpec:
             ``flaky_findings`` is reported as "known": a failure there may be the deterministic
             finding; ``python -m properties soak`` replays it to tell the two apart.
         known_crashes: :class:`KnownCrash` entries: inputs not run because they kill the process.
+        unreachable: ``{"dtype/kind/region" pattern: reason}``: special-value combinations the
+            inputs cannot hold by the layer's own definition (``*`` matches anything; Masking's
+            zeroed steps hold ``mask_value`` in every feature, so ``"*/*/inside"``).  The
+            coverage table shows them as exempt, with the reason, not as generator gaps.
+        fits: ``(config, shape) -> bool``, whether a layer built from ``config`` must accept
+            inputs of ``shape``; lets ``many-instances`` feed instances with other configs
+            inputs of one shape.  Without it, each instance gets shapes drawn for its config.
 
     >>> spec = MaskSpec(name="identity", layer=keras.layers.Identity, configs=st.just({}),
     ...                 input_shapes=lambda config: st.just((2, 3)),
@@ -139,6 +147,8 @@ class MaskSpec:
     known_failures: dict = dataclasses.field(default_factory=dict)
     known_crashes: tuple = ()
     flaky_findings: dict = dataclasses.field(default_factory=dict)
+    fits: Optional[Callable[[dict, tuple], bool]] = None
+    unreachable: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
@@ -175,6 +185,13 @@ class MaskSpec:
         thread (``flaky_findings``), or None."""
         return self.flaky_findings.get(f"{prop}/{column}", self.flaky_findings.get(prop))
 
+    def unreachable_reason(self, dtype, kind, region):
+        """Why inputs cannot hold this special-value combination (``unreachable``), or None."""
+        for pattern, reason in self.unreachable.items():
+            if all(p in ("*", v) for p, v in zip(pattern.split("/"), (dtype, kind, region))):
+                return reason
+        return None
+
     def known_crash(self, op, mode, x, config):
         """The :class:`KnownCrash` that running ``op`` in ``mode`` on ``x`` would hit, or None."""
         for crash in self.known_crashes:
@@ -197,7 +214,8 @@ class MaskSpec:
         if x.dtype == dtype:
             return x
         with np.errstate(all="ignore"):
-            return x.astype(dtype)
+            out = x.astype(dtype)
+        return _quiet_converted_nans(x, out)
 
     def region(self, x, config):
         """The reference's zeroed region for ``x``, judged on the input after its claimed cast."""
@@ -210,9 +228,49 @@ class MaskSpec:
         out[self.region(x, config)] = np.zeros((), out.dtype)
         return out
 
+    def mismatches(self, out, x, config):
+        """Where ``out`` breaks the reference for ``x``: a boolean array, True where its bits are
+        not :meth:`expected`'s.  One allowance, for the arithmetic that really happens: where a
+        claimed cast (``casts``) gives a subnormal, a CPU kernel may flush it to a zero of the
+        same sign (flush-to-zero), so that zero is accepted too."""
+        from properties.bitwise import bit_mismatches
+
+        expected = self.expected(x, config)
+        diff = bit_mismatches(out, expected)
+        if diff.any() and np.asarray(x).dtype != expected.dtype and expected.dtype.kind in "fc":
+            diff &= bit_mismatches(out, _flush_subnormals(expected))
+        return diff
+
     def with_layer(self, layer):
         """The same spec checking another implementation with the same constructor."""
         return dataclasses.replace(self, layer=layer)
+
+
+def _flush_subnormals(array):
+    """``array`` with every subnormal (each part of a complex) replaced by a zero of its sign."""
+    array = np.array(array, copy=True)
+    parts = (array.real, array.imag) if array.dtype.kind == "c" else (array,)
+    for part in parts:
+        tiny = (part != 0) & (np.abs(part) < ml_dtypes.finfo(part.dtype).tiny)
+        part[tiny] = np.copysign(np.zeros((), part.dtype), part[tiny])
+    return array
+
+
+def _quiet_converted_nans(x, out):
+    """IEEE conversion between float formats delivers a *quiet* NaN for a signalling one, as
+    TensorFlow's casts do; NumPy's float16 conversion keeps the signalling bit.  Widening
+    bfloat16 is a 16-bit shift in TensorFlow and ml_dtypes alike, and keeps it."""
+    from properties.bitwise import as_bits
+
+    if x.dtype.kind != "f" or out.dtype.kind != "f" or x.dtype.name == "bfloat16" or out.dtype.name == "bfloat16":
+        return out
+    with np.errstate(invalid="ignore"):
+        nan = np.isnan(out)
+    if nan.any():
+        quiet = {2: 0x0200, 4: 0x00400000, 8: 0x0008000000000000}[out.dtype.itemsize]
+        bits = as_bits(out)
+        bits[nan] |= np.array(quiet, bits.dtype)
+    return out
 
 
 def import_object(path, what):

@@ -31,6 +31,7 @@ BAND_ZERO = MaskSpec(
     input_shapes=shapes,
     zeroed=zeroed,
     batch_axes=lambda config, rank: tuple(range(rank - 2)),
+    fits=lambda config, shape: len(shape) >= 2 and config["offset"] + config["width"] <= shape[config["axis"]],
     # Finding: under XLA on the CPU, select quiets bfloat16 NaN payloads (0x7f81 -> 0x7fc0).
     xla_dtypes=tuple(d for d in ALL_DTYPES if d != "bfloat16"),
 )

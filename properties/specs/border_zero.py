@@ -22,6 +22,7 @@ BORDER_ZERO = MaskSpec(
             "uint32", "uint64", "complex64", "complex128", "bool"),
     complement=(CenterZero, lambda config: {"size": config["size"], "axes": (-3, -2)}),
     batch_axes=lambda config, rank: (0, 3),
+    fits=lambda config, shape: len(shape) == 4 and all(k <= n for k, n in zip(config["size"], shape[1:3])),
     known_failures={} if IS_KERAS_3 else {
         "symbolic-call": "Keras 2 traces call() on keras.Input's unknown lengths, which Cropping2D cannot crop",
         "keras-mask-passes": "the same: a functional model with unknown lengths",

@@ -21,6 +21,7 @@ CAUSAL_ZERO = MaskSpec(
     input_shapes=lambda config: map_shapes(min_rank=2, max_rank=5),
     zeroed=zeroed,
     batch_axes=lambda config, rank: tuple(range(rank - 2)),
+    fits=lambda config, shape: len(shape) >= 2,
     # Finding: under XLA on the CPU, select quiets bfloat16 NaN payloads (0x7f81 -> 0x7fc0).
     xla_dtypes=tuple(d for d in ALL_DTYPES if d != "bfloat16"),
 )

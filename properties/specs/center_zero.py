@@ -8,10 +8,14 @@ from hypothesis import strategies as st
 
 from centerzero import CenterZero
 from properties.center_window import center_window_zeroed
+from properties.shape_strategies import length_events, scaled_shapes
 from properties.spec import BadInput, MaskSpec
 
 MAX_MAP = 64
-_SIZES = st.one_of(st.sampled_from([0, 1]), st.integers(0, 9), st.tuples(st.integers(0, 9), st.integers(0, 9)))
+_SIZES = st.one_of(
+    st.sampled_from([0, 1]), st.integers(0, 9), st.tuples(st.integers(0, 9), st.integers(0, 9)),
+    st.tuples(st.integers(0, 9), st.integers(0, 9)).filter(lambda s: s[0] != s[1]),  # kh != kw, often
+)
 _AXES = st.tuples(st.integers(-4, 3), st.integers(-4, 3)).filter(lambda a: a[0] != a[1])
 
 
@@ -35,7 +39,7 @@ def _ranks(axes, valid=True):
 def _batch_lengths(draw, count):
     lengths = [draw(st.one_of(st.just(0), st.just(1), st.integers(2, 3))) for _ in range(count)]
     product = 1
-    for i, n in enumerate(lengths):  # keep inputs small: at most 6 maps
+    for i, n in enumerate(lengths):  # keep bad inputs small: at most 6 maps
         if product * n > 6:
             lengths[i] = 1
         product *= lengths[i]
@@ -44,14 +48,21 @@ def _batch_lengths(draw, count):
 
 @st.composite
 def input_shapes(draw, config):
-    """Valid shapes for ``config``: ranks 2-6, maps up to 64x64, batch axes of 0, 1 or more."""
+    """Valid shapes for ``config``: ranks 2-6 in three size classes (``scaled_shapes``): small
+    ones with maps up to 64x64 and batch axes of 0, 1 or more, medium and large ones up to
+    10^7 elements with batch axes up to 300 and map sides up to 1100; lengths favour 2^k - 1,
+    2^k, 2^k + 1, the window's own size (the window fills the map) and 1."""
     sizes, axes = _pair(config["size"]), tuple(config["axes"])
     rank = draw(st.sampled_from(_ranks(axes)))
-    shape = draw(_batch_lengths(rank))
-    for axis, k in zip(axes, sizes):
-        # n == k (the window fills the map) gets its own branch so that it really occurs.
-        shape[axis % rank] = k + draw(st.one_of(st.just(0), st.integers(0, MAX_MAP - k)))
-    return tuple(shape)
+    return draw(scaled_shapes(rank, tuple(a % rank for a in axes), min_map=sizes, max_small=MAX_MAP))
+
+
+def fits(config, shape):
+    """Whether ``CenterZero(**config)`` accepts an input of ``shape``: axes in range and
+    distinct for its rank, and each window no larger than its map."""
+    rank = len(shape)
+    axes = tuple(config["axes"])
+    return rank in _ranks(axes) and all(k <= shape[a % rank] for a, k in zip(axes, _pair(config["size"])))
 
 
 def zeroed(x, config):
@@ -134,7 +145,7 @@ def batch_axes(config, rank):
 
 
 def events(config, shape):
-    """Labels that show the shapes reach the cases contract 1.2 cares about."""
+    """Labels that show the shapes reach the cases contracts 1.2 and 2.4 care about."""
     rank = len(shape)
     sizes = _pair(config["size"])
     axes = tuple(config["axes"])
@@ -147,10 +158,35 @@ def events(config, shape):
         if k == n:
             yield "window equals the map"
         yield f"n - k {'odd' if (n - k) % 2 else 'even'}"
-    if shape[axes[0] % rank] != shape[axes[1] % rank]:
+        yield f"n - k = {(n - k) % 4} mod 4"
+        yield from length_events("map", n)
+    h, w = (shape[a % rank] for a in axes)
+    if h != w:
         yield "map not square"
+    elif sizes[0] != sizes[1]:
+        yield "map square, kh != kw"
+    else:
+        yield "map square"
     for n in (shape[a] for a in batch_axes(config, rank)):
         yield f"batch axis of length {'0' if n == 0 else '1' if n == 1 else 'several'}"
+        yield from length_events("batch", n)
+    if any(shape[a] in (h, w) for a in batch_axes(config, rank)):
+        yield "a batch length equals a map length"
+    yield from _path_events(config, shape)
+
+
+def _path_events(config, shape):
+    """Which of CenterZero's size-dependent paths (``centerzero.ops.choose_path``) a float32
+    input of this shape takes outside XLA: white-box labels, so that a run shows the properties
+    reach every path (contract 1.6: an implementation may switch paths on size, its results
+    may not change)."""
+    from centerzero import ops
+
+    if not fits(config, shape) or not hasattr(ops, "choose_path"):
+        return
+    rank = len(shape)
+    axes = tuple(a % rank for a in config["axes"])
+    yield f"centerzero path {ops.choose_path(tuple(shape), _pair(config['size']), axes, 'float32')}"
 
 
 CENTER_ZERO = MaskSpec(
@@ -166,4 +202,5 @@ CENTER_ZERO = MaskSpec(
     independent_zeroed=center_crop_zeroed,
     batch_axes=batch_axes,
     events=events,
+    fits=fits,
 )
