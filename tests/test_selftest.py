@@ -62,7 +62,7 @@ def test_not_applicable_says_why(spec_name, name, reason):
 def test_register_operator_adds_and_replaces():
     before = list(OPERATORS)
     try:
-        op = register_operator(Operator("test-registered", "values", "x", after_call=lambda l, x, o, i: o))
+        op = register_operator(Operator("test-registered", "values", "x", after_call=lambda layer, x, o, i: o))
         assert operators_by_name(["test-registered"]) == [op]
         with pytest.raises(ValueError, match="unknown operator 'nope'"):
             operators_by_name(["nope"])
@@ -82,6 +82,9 @@ def test_register_operator_adds_and_replaces():
     (["--engine", "guess"], ["--engine", "guess"]),
     (["--profile", "nope"], ["profile", "nope"]),
     (["--module", "x.py"], ["--module", "x.py"]),
+    (["--runner", "fork"], ["--runner", "fork"]),
+    (["--engine", "source", "--max-minutes", "0"], ["--max-minutes", "0"]),
+    (["--engine", "source", "--resume", "/nonexistent"], ["--resume", "/nonexistent"]),
 ])
 def test_usage_errors_exit_2_naming_argument_and_value(argv, names, capsys):
     with pytest.raises(SystemExit) as exit_:

@@ -571,12 +571,12 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
         _stop([p for p in [runner_process] if p is not None] + workers + servers)
     if runner_process.returncode and not stopped:
         raise RuntimeError(f"cosmic-ray exec failed (exit {runner_process.returncode}): see {work}/exec.log")
+    with use_db(session, WorkDB.Mode.open) as db:
+        pending = db.num_work_items - len(db.completed_work_items)
     if not keep and not workdir and not pending:
         for tree in trees:
             shutil.rmtree(tree, ignore_errors=True)
     tested = [r for r in rows if r.outcome != "skipped"]
-    with use_db(session, WorkDB.Mode.open) as db:
-        pending = db.num_work_items - len(db.completed_work_items)
     runs = []  # per worker tree: test runs its fork server served (the baseline included)
     for i in range(len(servers)):
         with open(os.path.join(work, f"forkserver-{i}.log"), errors="replace") as log:

@@ -1,0 +1,117 @@
+"""Targeted tests for survivors of the Cosmic Ray campaign on ``centerzero/ops.py``
+(``python -m properties selftest center-zero --engine source --module centerzero/ops.py``).
+
+The properties exercise the *layer*, which always hands ``center_zero`` a normalised ``(int, int)``
+size and axes; these survivors change the operation only for other argument forms, which its
+public signature accepts (``center_zero(x, size=2, axes=(-2, -1))`` takes anything
+``normalize_size`` / ``normalize_axes`` take).  Cheap: eager calls on one 10x10 map.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from centerzero.ops import center_zero
+
+
+def _reference(x):
+    out = np.array(x)
+    out[4:6, 4:6] = 0
+    return out
+
+
+@pytest.mark.parametrize("size, axes", [
+    # ReplaceAndWithOr in center_zero's eager fast path (`if pair is not None and axes_pair is not
+    # None` -> `or`): with axes given as a list, the mutant sends axes=None into _eager_plan.
+    (2, [-2, -1]),
+    ((2, 2), [0, 1]),
+    # ReplaceComparisonOperator_Is_NotEq in _plain_pair (`kind is tuple` -> `!=`): a size list
+    # becomes an unhashable lru_cache key.
+    ([2, 2], (-2, -1)),
+    # ... and with a size that is an integer but not an `int` (NumPy), it sends size=None.
+    (np.int64(2), (-2, -1)),
+    ((np.int32(2), 2), (0, 1)),
+])
+def test_eager_op_with_size_or_axes_outside_the_fast_path(size, axes):
+    x = tf.reshape(tf.range(1, 101, dtype=tf.float32), (10, 10))
+    np.testing.assert_array_equal(center_zero(x, size=size, axes=axes).numpy(), _reference(x))
+
+
+@pytest.mark.parametrize("argument, value", [("size", (2,)), ("size", ()), ("axes", (-1,))])
+def test_eager_op_rejects_short_tuples_with_the_contract_error(argument, value):
+    # ReplaceComparisonOperator_Eq_LtE in _plain_pair (`len(value) == 2` -> `<= 2`): the mutant
+    # indexes value[1] of a shorter tuple and raises IndexError instead of the ValueError naming
+    # the argument.
+    x = tf.zeros((10, 10))
+    with pytest.raises(ValueError, match=argument):
+        center_zero(x, **{argument: value})
+
+
+def test_op_defaults_are_size_2_on_the_last_two_axes():
+    # NumberReplacer on `def center_zero(x, size=2, ...)` (2 -> 1, 2 -> 3) and
+    # ReplaceUnaryOperator_Delete_USub on its `axes=(-2, -1)` (-> (-2, 1): the same as (-2, -1) on
+    # a rank-2 input, a ValueError on rank 3): the layer always passes both, so only a direct call
+    # with the defaults sees the change.
+    x = tf.reshape(tf.range(1, 201, dtype=tf.float32), (2, 10, 10))
+    expected = x.numpy().copy()
+    expected[:, 4:6, 4:6] = 0
+    np.testing.assert_array_equal(center_zero(x).numpy(), expected)
+    np.testing.assert_array_equal(center_zero(x[0]).numpy(), expected[0])
+
+
+def test_eager_compiled_path_zeroes_the_window():
+    # ReplaceComparisonOperator_Eq_LtE in _eager_plan (`if path == "identity"` -> `<=`): "compiled"
+    # <= "identity", so every eager input on the compiled path (at least COMPILED_MIN_ELEMENTS
+    # elements and a window above LARGE_WINDOW_FRACTION of its map) comes back unmasked.  The
+    # quick profile's 3 examples per cell never draw such an input.
+    x = tf.ones((1, 1024, 1024), tf.float32)
+    out = center_zero(x, 200).numpy()
+    assert out[0, 412:612, 412:612].max() == 0 and out.sum() == 1024 * 1024 - 200 * 200
+
+
+def test_layer_refuses_a_numpy_object_array_with_a_type_error():
+    # ReplaceComparisonOperator_Eq_Gt in check_input_type (`x.dtype == object` -> `>`): object
+    # arrays pass the check, and TensorFlow converts this one to float64 and returns a result.
+    # The spec's bad_inputs draw only bad ranks, axes and windows, never a bad input type.
+    from centerzero import CenterZero
+
+    with pytest.raises(TypeError, match="object"):
+        CenterZero()(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=object))
+
+
+def test_eager_op_rejects_a_bool_size_even_after_the_equal_int_size_was_cached():
+    # NumberReplacer in _plain_pair (`type(value[0]) is int` -> `type(value[-1]) is int`): the
+    # mutant lets (True, 2) onto the fast path, where the plan cached for (1, 2) (equal key:
+    # True == 1) answers instead of the ValueError for a bool size.
+    x = tf.zeros((10, 10))
+    center_zero(x, size=(1, 2))
+    with pytest.raises(ValueError, match="size"):
+        center_zero(x, size=(True, 2))
+
+
+def test_eager_op_accepts_numpy_arrays():
+    # ReplaceAndWithOr in center_zero (`type(x) is _EagerTensor and tf.executing_eagerly()` ->
+    # `or`): a NumPy array takes the eager fast path and fails on `x._shape_tuple()`.
+    x = np.arange(1, 101, dtype=np.float32).reshape(10, 10)
+    np.testing.assert_array_equal(center_zero(x).numpy(), _reference(x))
+
+
+def test_graph_with_one_map_length_unknown():
+    # ReplaceOrWithAnd in choose_path (`h is None or w is None` -> `and`): with one map length
+    # unknown at trace time, the mutant multiplies by None (TypeError while tracing).  The
+    # properties trace with every length known or every length unknown, never a mix.
+    from centerzero import CenterZero
+
+    layer = CenterZero(2)
+    fn = tf.function(layer.__call__, input_signature=[tf.TensorSpec([None, None, 10], tf.float32)])
+    x = tf.reshape(tf.range(1, 201, dtype=tf.float32), (2, 10, 10))
+    expected = x.numpy().copy()
+    expected[:, 4:6, 4:6] = 0
+    np.testing.assert_array_equal(fn(x).numpy(), expected)
+
+
+def test_eager_op_names_the_axes_value_given():
+    # ReplaceComparisonOperator_Is_NotEq in center_zero (`if type(axes) is tuple` -> `is not`):
+    # an int axes becomes the pair (3, 3) on the fast path, and the error names (3, 3).
+    with pytest.raises(ValueError, match=r"`axes`.* got 3$"):
+        center_zero(tf.zeros((10, 10)), axes=3)
