@@ -22,11 +22,12 @@ def claimed_combinations(spec, column="eager"):
 
 
 def _judged(cells, column):
-    """The cells of value properties (``Property.value``) in ``column``."""
+    """The cells of value properties (``Property.value``) that held in ``column`` (a
+    cell that failed, even as a documented finding, stopped early: its coverage says nothing)."""
     from properties.registry import value_property_names
 
     names = value_property_names()
-    return [cell for cell in cells if cell.column == column and cell.prop in names]
+    return [cell for cell in cells if cell.column == column and cell.prop in names and cell.status == "ok"]
 
 
 def coverage_rows(spec, cells, column="eager"):

@@ -259,13 +259,12 @@ def reached_specials(x, region=None):
         return reached_specials(x.real.astype(part), region) | reached_specials(x.imag.astype(part), region)
     specials = special_values(x.dtype)
     bits, special_bits = as_bits(x).reshape(-1), as_bits(specials)
-    areas = {"anywhere": None} if region is None else {"inside": np.asarray(region, bool).reshape(-1)}
-    if region is not None:
-        areas["outside"] = ~areas["inside"]
+    hits = np.flatnonzero(np.isin(bits, special_bits))  # one pass per special value, few hits
+    inside = np.zeros(len(hits), bool) if region is None else np.asarray(region, bool).reshape(-1)[hits]
     found = set()
-    for name, where in areas.items():
-        present = np.isin(special_bits, bits if where is None else bits[where])
-        for k in np.flatnonzero(present):
+    for name, chosen in (("anywhere" if region is None else "outside", ~inside), ("inside", inside)):
+        for value in np.unique(bits[hits[chosen]]):
+            k = int(np.flatnonzero(special_bits == value)[0])
             found.update((kind, name) for kind in special_kinds(specials[k:k + 1]))
     return frozenset(found)
 

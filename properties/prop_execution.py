@@ -1,6 +1,5 @@
 """Contract 1.6: every mode and every device gives eager's bits; the gradient is the mask."""
 
-import numpy as np
 
 from properties.bitwise import bit_mismatches
 from properties.dtype_helpers import FLOAT_DTYPES, numpy_dtype

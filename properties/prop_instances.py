@@ -26,6 +26,9 @@ def _instances_and_calls(draw, spec, mode):
         event("one config: two instances of it")
     shared = draw(spec.input_shapes(configs[0]))
     dtypes = spec.dtypes_in(mode)
+    if draw(st.booleans()):  # half the time one dtype for every call: a cache keyed by shape
+        dtypes = (draw(st.sampled_from(dtypes)),)  # and dtype must see the same key twice
+        event("every call of one dtype")
     calls = []
     for _ in range(draw(st.integers(4, 8))):
         i = draw(st.integers(0, len(configs) - 1))

@@ -39,19 +39,34 @@ def check_mask_passes(ctx, case):
     masking = keras.layers.Masking(mask_value=0.0)
     incoming = masking.compute_mask(tf.constant(case.x))
     direct = layer.compute_mask(tf.constant(case.x), incoming)
-    if direct is None or not np.array_equal(np.asarray(direct), np.asarray(incoming)):
-        ctx.fail(f"compute_mask returned {None if direct is None else np.asarray(direct).tolist()}, "
-                 f"but should pass the incoming mask {np.asarray(incoming).tolist()} through", case)
+    detail = _mask_mismatch("compute_mask", direct, np.asarray(incoming))
+    if detail:
+        ctx.fail(f"{detail} (it should pass the incoming mask through)", case)
     inputs = keras.Input(shape=(None,) * (case.x.ndim - 1), dtype=case.dtype)
     masked = masking(inputs)
     # Judged against the same model without the layer: Masking autocasts float64 to float32,
     # which turns tiny values into zeros and so changes the mask before the layer sees it.
     expected = _keras_mask(keras.Model(inputs, masked)(case.x))
     out_mask = _keras_mask(keras.Model(inputs, layer(masked))(case.x))
-    if out_mask is None or not np.array_equal(np.asarray(out_mask), np.asarray(expected)):
-        ctx.fail(f"in a functional model the output mask is "
-                 f"{None if out_mask is None else np.asarray(out_mask).tolist()}, but should be "
-                 f"{np.asarray(expected).tolist()}", case)
+    detail = _mask_mismatch("in a functional model the output mask", out_mask, np.asarray(expected))
+    if detail:
+        ctx.fail(detail, case)
+
+
+def _mask_mismatch(name, got, expected):
+    """``None`` when the Keras mask ``got`` equals ``expected``; else where it first differs
+    (vectorised; a mask of a big input is never printed whole)."""
+    if got is None:
+        return f"{name} is None, but should be a mask of shape {expected.shape}"
+    got = np.asarray(got)
+    if got.shape != expected.shape:
+        return f"{name} has shape {got.shape}, but should have shape {expected.shape}"
+    diff = got != expected
+    if not diff.any():
+        return None
+    index = tuple(int(i) for i in np.argwhere(diff)[0])
+    return (f"{name}[{', '.join(map(str, index))}]={bool(got[index])}, but should be {bool(expected[index])} "
+            f"({int(diff.sum())} of {diff.size} positions)")
 
 
 @st.composite
@@ -79,13 +94,14 @@ def check_symbolic(ctx, drawn):
 def check_mask_set(ctx, case):
     ctx.label(case)
     layer = ctx.executor.layer(case.config)
-    expected = np.asarray(ctx.spec.keras_mask(case.x, case.config), bool)
+    # Judged on the input as the layer claims to see it (after `casts`), like every reference.
+    expected = np.asarray(ctx.spec.keras_mask(ctx.spec.cast_input(case.x), case.config), bool)
     mask = layer.compute_mask(tf.constant(case.x))
     out_mask = _keras_mask(layer(case.x))
     for name, got in (("compute_mask", mask), ("the output's mask", out_mask)):
-        if got is None or np.asarray(got).shape != expected.shape or not np.array_equal(np.asarray(got), expected):
-            ctx.fail(f"{name} is {None if got is None else np.asarray(got).tolist()}, but should be "
-                     f"{expected.tolist()}", case)
+        detail = _mask_mismatch(name, got, expected)
+        if detail:
+            ctx.fail(detail, case)
 
 
 PROPERTIES = [

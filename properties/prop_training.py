@@ -46,15 +46,19 @@ def _flag_output(ctx, case, flag):
 def _train_step(ctx, case):
     """A functional model holding the layer and a scalar weight, and one compiled step: the
     forward pass with ``training=True``, a loss, its gradient and an SGD update.  One step
-    function per (config, dtype, rank), traced once (all lengths ``None``)."""
+    function per (config, dtype, rank), traced once with every length ``None``; per shape for
+    a spec that does not claim unknown lengths (``graph-unknown-dims``)."""
     x = case.x
+    # Unknown lengths where the spec claims them (one trace per dtype and rank), else static.
+    dims = None if "graph-unknown-dims" in ctx.spec.modes else x.shape
 
     def make():
-        inputs = keras.Input(shape=(None,) * (x.ndim - 1), dtype=tf.as_dtype(x.dtype).name)
+        inputs = keras.Input(shape=(None,) * (x.ndim - 1) if dims is None else x.shape[1:],
+                             dtype=tf.as_dtype(x.dtype).name)
         model = keras.Model(inputs, ctx.spec.build(case.config)(inputs))
         scale = tf.Variable(1.0, dtype=tf.float32)
 
-        @tf.function(input_signature=input_signature(x))
+        @tf.function(input_signature=input_signature(x, dims))
         def step(t):
             with tf.GradientTape() as tape:
                 y = model(t, training=True)
@@ -68,7 +72,7 @@ def _train_step(ctx, case):
         step.scale = scale
         return step
 
-    step = ctx.executor.cached_function("train-step", case.config, (x.dtype.str, x.ndim), make)
+    step = ctx.executor.cached_function("train-step", case.config, (x.dtype.str, x.ndim if dims is None else dims), make)
     return np.asarray(step(tf.constant(x)))
 
 

@@ -3,7 +3,7 @@ dtype preserved; in every execution mode."""
 
 import numpy as np
 
-from properties.bitwise import as_bits, bit_mismatches
+from properties.bitwise import as_bits
 from properties.failures import element_mismatch
 from properties.columns import mode_cases, mode_columns, run_case
 from properties.registry import Property, needs_reference

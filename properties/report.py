@@ -5,14 +5,14 @@ import json
 import os
 import platform
 
-import hypothesis
-import numpy as np
-import tensorflow as tf
-
-from centerzero._keras import keras_name, keras_version
-
 
 def versions():
+    import hypothesis
+    import numpy as np
+    import tensorflow as tf
+
+    from centerzero._keras import keras_name, keras_version
+
     return {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
@@ -56,6 +56,8 @@ def reach(spec, cells):
 
 
 def as_json(spec_name, layer, profile, cells, seconds, spec=None):
+    import tensorflow as tf
+
     rows = table(cells)
     return {
         **({"reach": reach(spec, cells)} if spec is not None else {}),
@@ -159,11 +161,14 @@ def reach_markdown(reach):
     return lines
 
 
-def write(path, report):
+def write(path, report, markdown_of=None):
+    """Write ``report`` as JSON to ``path`` and as Markdown beside it (``markdown_of``, default
+    verify's :func:`as_markdown`); returns the Markdown's path.  Imports no TensorFlow, so
+    ``soak`` and ``selftest`` write their reports with it too."""
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
     with open(path, "w") as f:
-        json.dump(report, f, indent=2)
+        json.dump(report, f, indent=2, default=str)
     markdown = os.path.splitext(path)[0] + ".md"
     with open(markdown, "w") as f:
-        f.write(as_markdown(report))
+        f.write((markdown_of or as_markdown)(report))
     return markdown

@@ -478,16 +478,6 @@ def as_markdown(report):
     return "\n".join(lines) + "\n"
 
 
-def write_report(path, report):
-    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(report, f, indent=2)
-    markdown = os.path.splitext(path)[0] + ".md"
-    with open(markdown, "w") as f:
-        f.write(as_markdown(report))
-    return markdown
-
-
 def main(args, stream=None):
     say = _Printer(stream)
     try:
@@ -536,7 +526,9 @@ def main(args, stream=None):
                 for spec, runs, groups, seconds in results
             ],
         }
-        markdown = write_report(args.report, report)
+        from properties.report import write
+
+        markdown = write(args.report, report, as_markdown)
         say(f"report: {args.report} and {markdown}")
     unexplained = sum(1 for g in all_groups if g.kind == "unexplained")
     defects = sum(1 for g in all_groups if g.kind == "layer defect")

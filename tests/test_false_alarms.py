@@ -5,33 +5,16 @@ back ``-0``)."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from properties.failures import PropertyFailure
 from properties.hypothesis_helpers import Case, Planted
-from properties.modes import Executor
-from properties.registry import Context, all_properties
 from properties.spec import builtin_specs
+from tests.one_example import check_one
 
 
 def run_check(spec_name, prop_name, column, case):
-    """The property's check on one explicit case, inside a one-example Hypothesis test (its
-    ``event`` calls need one); returns the PropertyFailure message, or None."""
-    spec = builtin_specs()[spec_name]
-    prop = next(p for p in all_properties() if p.name == prop_name)
-    ctx = Context(prop, spec, column, Executor(spec))
-
-    @settings(max_examples=1, database=None, deadline=None)
-    @given(st.just(case))
-    def check(drawn):
-        prop.check(ctx, drawn)
-
-    try:
-        check()
-    except PropertyFailure as failure:
-        return str(failure)
-    return None
+    """The property's check on one explicit case; the failure's message, or None."""
+    failure = check_one(builtin_specs()[spec_name], prop_name, column, case)
+    return None if failure is None else str(failure)
 
 
 def _tiny_float64_steps():

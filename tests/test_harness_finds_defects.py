@@ -20,6 +20,7 @@ from properties.modes import Executor
 from properties.registry import Context, all_properties
 from properties.runner import run_cell
 from properties.spec import builtin_specs
+from tests.one_example import check_one
 
 SPEC = builtin_specs()["center-zero"]
 BLOG = "tests.specimens.blog_layer:BlogCenterZero"
@@ -35,25 +36,10 @@ def verify(*args):
 def failure_on(layer, prop_name, column, x, config=None, dtype=None):
     """Run one property's check on one explicit example; the PropertyFailure, or None."""
     spec = SPEC.with_layer(layer) if layer is not None else SPEC
-    prop = next(p for p in all_properties() if p.name == prop_name)
     config = config or {"size": 2, "axes": (-2, -1)}
     case = Case(config, dtype or x.dtype.name, x, Planted())
     drawn = case if prop_name != "claimed-dtypes" else (config, x.shape, dtype)
-    ctx = Context(prop, spec, column, Executor(spec))
-
-    # Inside a one-example Hypothesis test, so that the checks' `event` calls are allowed.
-    @settings(max_examples=1, database=None, deadline=None)
-    @given(st.just(drawn))
-    def check(d):
-        prop.check(ctx, d)
-
-    try:
-        check()
-    except PropertyFailure as failure:
-        return failure
-    except Exception as error:  # the harness wraps these when it runs under Hypothesis
-        return PropertyFailure(f"raised {type(error).__name__}: {error}")
-    return None
+    return check_one(spec, prop_name, column, drawn)
 
 
 def blog_layer():

@@ -6,8 +6,6 @@
 """
 
 import dataclasses
-import json
-import os
 
 
 def score(results):
@@ -81,10 +79,6 @@ def as_markdown(report):
 
 def write(path, report):
     """Write the JSON to ``path`` and the Markdown beside it; returns the Markdown's path."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w") as handle:
-        json.dump(report, handle, indent=2, default=str)
-    markdown = os.path.splitext(path)[0] + ".md"
-    with open(markdown, "w") as handle:
-        handle.write(as_markdown(report))
-    return markdown
+    from properties.report import write as write_files
+
+    return write_files(path, report, as_markdown)

@@ -17,12 +17,10 @@ import os
 import tempfile
 import time
 import warnings
-from typing import Optional
 
 import numpy as np
 import tensorflow as tf
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 from centerzero._keras import keras, register_serializable
 from properties.bitwise import bit_mismatches

@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from centerzero import CenterZero
 from centerzero._keras import register_serializable
-from centerzero.ops import center_zero, window
+from centerzero.ops import center_zero, check_dtype, window
 
 # Registered like CenterZero, so that only the planted defect can fail a property.
 _registered = register_serializable(package="beyond_reach")
@@ -48,28 +48,31 @@ class ChunksBatch(CenterZero):
         return tf.concat([center_zero(x[:full], self.size, self.axes), x[full:]], axis=0)
 
 
-_MASKS = {}  # a module-level cache keyed by shape and dtype, not by the layer's arguments
+_LAST = {}  # module-level: the last mask made, keyed by shape and dtype, not by the layer's arguments
 
 
 @_registered
 class SharedShapeCache(CenterZero):
-    """Instances: the keep mask is cached per (shape, dtype) in a module-level dict, so a second
-    instance with other arguments, called on an input of the same shape, reuses the first's."""
+    """Instances: the keep mask of the last call is kept at module level and reused when the
+    next call, from any instance, has the same shape and dtype, so a second instance with
+    other arguments, called right after the first on an input of the same shape, reuses the
+    first one's mask."""
 
     def call(self, inputs):
         x = tf.convert_to_tensor(inputs)
         if None in x.shape.as_list():
             return super().call(x)
+        check_dtype(x.dtype)
         key = (tuple(x.shape.as_list()), x.dtype.name)
-        if key not in _MASKS:
+        if _LAST.get("key") != key:
             shape, rank = x.shape.as_list(), x.shape.rank
             keep = np.ones(shape, bool)
             inside = [slice(None)] * rank
             for axis, k in zip(self.axes, self.size):
                 inside[axis % rank] = slice(*window(shape[axis % rank], k))
             keep[tuple(inside)] = 0 in self.size
-            _MASKS[key] = keep
-        return tf.where(tf.constant(_MASKS[key]), x, tf.zeros_like(x))
+            _LAST.update(key=key, keep=keep)
+        return tf.where(tf.constant(_LAST["keep"]), x, tf.zeros_like(x))
 
 
 @_registered
