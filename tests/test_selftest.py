@@ -62,7 +62,7 @@ def test_not_applicable_says_why(spec_name, name, reason):
 def test_register_operator_adds_and_replaces():
     before = list(OPERATORS)
     try:
-        op = register_operator(Operator("test-registered", "values", "x", after_call=lambda layer, x, o, i: o))
+        op = register_operator(Operator("test-registered", "values", "x", after_call=lambda l, x, o, i: o))
         assert operators_by_name(["test-registered"]) == [op]
         with pytest.raises(ValueError, match="unknown operator 'nope'"):
             operators_by_name(["nope"])
