@@ -18,6 +18,10 @@ from properties.runner import run_cell
 from properties.shape_strategies import elements, length_events, lengths, map_shapes, size_events
 from properties.spec import builtin_specs
 
+# The kit's own machinery: .ci/run runs it with the README's command, not again in every tox
+# environment of the TensorFlow matrix (README, "Compatibility (tox)").
+pytestmark = pytest.mark.kit
+
 SPEC = builtin_specs()["center-zero"]
 
 

@@ -17,6 +17,10 @@ from properties.selftest import wrap
 from properties.selftest.operators import OPERATORS, Operator, operators_by_name, register_operator
 from properties.specs import BUILTIN_SPECS
 
+# The kit's own machinery: .ci/run runs it with the README's command, not again in every tox
+# environment of the TensorFlow matrix (README, "Compatibility (tox)").
+pytestmark = pytest.mark.kit
+
 CENTER_ZERO = BUILTIN_SPECS["center-zero"]
 
 
@@ -62,7 +66,7 @@ def test_not_applicable_says_why(spec_name, name, reason):
 def test_register_operator_adds_and_replaces():
     before = list(OPERATORS)
     try:
-        op = register_operator(Operator("test-registered", "values", "x", after_call=lambda l, x, o, i: o))
+        op = register_operator(Operator("test-registered", "values", "x", after_call=lambda layer, x, o, i: o))
         assert operators_by_name(["test-registered"]) == [op]
         with pytest.raises(ValueError, match="unknown operator 'nope'"):
             operators_by_name(["nope"])

@@ -18,6 +18,10 @@ from centerzero import CenterZero
 from properties import soak
 from properties.specs.center_zero import CENTER_ZERO
 
+# The kit's own machinery: .ci/run runs it with the README's command, not again in every tox
+# environment of the TensorFlow matrix (README, "Compatibility (tox)").
+pytestmark = pytest.mark.kit
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
