@@ -2,8 +2,8 @@
 coincidences implementations special-case.
 
 Every example first draws a *size class*: ``small`` (up to a few thousand elements, most
-examples, cheap to trace and shrink towards), ``medium`` (2^16 to 2^20 elements) or ``large``
-(2^22 to about 2^23.3 elements: batches of hundreds of maps, maps of 512 and more).  Lengths
+examples, cheap to trace and shrink towards), ``medium`` (2^16 to 2^22 elements) or ``large``
+(2^22 to 1.2 x 10^7, about 2^23.5, elements: batches of hundreds of maps, maps of 512 and more).  Lengths
 are drawn by :func:`lengths`, which favours ``2^k - 1``, ``2^k`` and ``2^k + 1``, the ends of
 the range and 1.  Spec authors use :func:`map_shapes`; ``specs/center_zero.py`` uses the
 parts directly for its own axes.
@@ -14,7 +14,7 @@ from hypothesis import event
 from hypothesis import strategies as st
 
 #: Elements per input, by size class: ``(low, high)`` bounds the product of the lengths.
-SIZE_CLASSES = {"small": (0, 1 << 12), "medium": (1 << 16, 1 << 20), "large": (1 << 22, 10_000_000)}
+SIZE_CLASSES = {"small": (0, 1 << 12), "medium": (1 << 16, 1 << 22), "large": (1 << 22, 12_000_000)}
 
 #: The share of examples per size class, as weights of ``st.sampled_from`` (first: simplest,
 #: where failures shrink to): about 2 in 15 examples are medium and 1 in 15 large.
@@ -140,7 +140,7 @@ def scaled_shapes(draw, rank, map_axes, min_map=(0, 0), max_small=24, min_length
     empty = [a for a in others if min_lengths.get(a, 0) == 0]
     if size_class == "small" and empty and draw(st.integers(0, 7)) == 0:
         shape[draw(st.sampled_from(empty))] = 0  # an empty batch, 1 in 8 small inputs
-    if size_class != "small" and elements(shape) < max(low, 3 * target // 4):
+    if size_class != "small" and elements(shape) < target:
         grow = others[0] if others else map_axes[1]
         rest = elements(shape) // max(1, shape[grow])
         shape[grow] = max(shape[grow], -(-target // max(1, rest)))
@@ -151,7 +151,7 @@ def scaled_shapes(draw, rank, map_axes, min_map=(0, 0), max_small=24, min_length
 def map_shapes(draw, min_rank=2, max_rank=4, min_map=(0, 0), max_side=24, channels=False):
     """Shapes ``(*batch, H, W)`` (``(*batch, H, W, C)`` with ``channels``) across size classes
     (see :func:`scaled_shapes`): mostly small, with batch axes of length 0, 1 or more and
-    sides up to ``max_side``; about a quarter of them between 2^16 and 10^7 elements.
+    sides up to ``max_side``; about one in five of them between 2^16 and 1.2 x 10^7 elements.
 
     >>> map_shapes(min_rank=3, min_map=(2, 2)).example()
     (1, 5, 2)

@@ -128,8 +128,10 @@ def draw_examples(strategy, count, key):
     """``count`` examples of ``strategy``, the same on every run (derandomised by ``key``)."""
     found = []
 
+    # Only drawing happens here (no layer runs), and big inputs are drawn on purpose: the checks
+    # about slow or filtered generation say nothing about a proof's examples.
     @settings(max_examples=count, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     @given(strategy)
     def collect(value):
         found.append(value)
@@ -365,13 +367,34 @@ PROOF_FUNCTIONS = {
 
 def prove(spec, op):
     """``(mutant class, proof dict)``, or raises :class:`NotApplicable` with the reason."""
-    reason = op.applies(spec)
+    reason = op.applies(spec) or _unclaimed_mode(spec, op)
     if reason:
         raise NotApplicable(reason)
     cls = mutant_class(spec, op)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cls, PROOF_FUNCTIONS[op.proof](spec, op, cls)
+        try:
+            return cls, PROOF_FUNCTIONS[op.proof](spec, op, cls)
+        except NotApplicable:
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. a layer that builds itself refuses a new weight
+            raise NotApplicable(f"the defect cannot be planted in this layer: {type(error).__name__}: "
+                                f"{str(error).splitlines()[0][:200]}") from error
+
+
+#: Modes a defect needs the spec to claim before it can count: a perturbation only under XLA
+#: is no defect of a layer that does not claim XLA, nor a class left unregistered of a layer
+#: whose spec does not claim `.keras` files.
+_NEEDS_MODE = {"xla": ("xla",), "graph": ("graph", "graph-unknown-dims", "xla", "saved-model")}
+
+
+def _unclaimed_mode(spec, op):
+    needed = _NEEDS_MODE.get(op.proof_mode, ())
+    if needed and not any(mode in spec.modes for mode in needed):
+        return f"the spec claims none of the modes where this defect shows ({', '.join(needed)})"
+    if op.proof == "keras-file" and "keras-file" not in spec.modes:
+        return "the spec does not claim .keras files (mode keras-file)"
+    return None
 
 
 # -- the kill run ------------------------------------------------------------------------------
@@ -422,7 +445,8 @@ def run_mutant(spec, op, profile="quick", max_examples=None):
     result.proof_seconds = time.perf_counter() - start
     choose_profile(profile)
     # No example database: a mutant's failures must not be replayed against the real layer later.
-    base = settings(settings.default, database=None)
+    # No shrinking: the kill is the first failing example; a minimal one costs minutes.
+    base = settings(settings.default, database=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
     mutant = spec.with_layer(cls)  # same name: the same derandomised examples as the original's cells
     start = time.perf_counter()
     for prop, column in plan(mutant):

@@ -50,7 +50,7 @@ def _batch_lengths(draw, count):
 def input_shapes(draw, config):
     """Valid shapes for ``config``: ranks 2-6 in three size classes (``scaled_shapes``): small
     ones with maps up to 64x64 and batch axes of 0, 1 or more, medium and large ones up to
-    10^7 elements with batch axes up to 300 and map sides up to 1100; lengths favour 2^k - 1,
+    1.2 x 10^7 elements with batch axes up to 300 and map sides up to 1100; lengths favour 2^k - 1,
     2^k, 2^k + 1, the window's own size (the window fills the map) and 1."""
     sizes, axes = _pair(config["size"]), tuple(config["axes"])
     rank = draw(st.sampled_from(_ranks(axes)))
