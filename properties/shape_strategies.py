@@ -2,7 +2,7 @@
 coincidences implementations special-case.
 
 Every example first draws a *size class*: ``small`` (up to a few thousand elements, most
-examples, cheap to trace and shrink towards), ``medium`` (2^16 to 2^22 elements) or ``large``
+examples, cheap to trace and shrink towards), ``medium`` (2^16 to 2^21 elements) or ``large``
 (2^22 to 1.2 x 10^7, about 2^23.5, elements: batches of hundreds of maps, maps of 512 and more).  Lengths
 are drawn by :func:`lengths`, which favours ``2^k - 1``, ``2^k`` and ``2^k + 1``, the ends of
 the range and 1.  Spec authors use :func:`map_shapes`; ``specs/center_zero.py`` uses the
@@ -14,11 +14,11 @@ from hypothesis import event
 from hypothesis import strategies as st
 
 #: Elements per input, by size class: ``(low, high)`` bounds the product of the lengths.
-SIZE_CLASSES = {"small": (0, 1 << 12), "medium": (1 << 16, 1 << 22), "large": (1 << 22, 12_000_000)}
+SIZE_CLASSES = {"small": (0, 1 << 12), "medium": (1 << 16, 1 << 21), "large": (1 << 22, 12_000_000)}
 
 #: The share of examples per size class, as weights of ``st.sampled_from`` (first: simplest,
-#: where failures shrink to): about 2 in 15 examples are medium and 1 in 15 large.
-_CLASS_WEIGHTS = ("small",) * 12 + ("medium",) * 2 + ("large",)
+#: where failures shrink to): about 3 in 15 examples are medium and 1 in 15 large.
+_CLASS_WEIGHTS = ("small",) * 11 + ("medium",) * 3 + ("large",)
 
 #: The longest batch axis and map side a ``large`` example may draw.
 MAX_BATCH, MAX_SIDE = 300, 1100
@@ -40,7 +40,8 @@ def _near_powers_of_two(low, high):
 
 def lengths(min_value=0, max_value=64):
     """An axis length in ``[min_value, max_value]``, often at a boundary: ``2^k - 1``, ``2^k``,
-    ``2^k + 1`` (with ``k`` uniform, two draws in five), the lower end of the range, or 1.
+    ``2^k + 1`` (with ``k`` uniform, three draws in six, ``2^k`` itself half of those), the lower
+    end of the range, or 1.
 
     >>> lengths(2, 40).example() in range(2, 41)
     True
@@ -54,8 +55,8 @@ def lengths(min_value=0, max_value=64):
     if powers:
         # k uniform first, then 2^k - 1, 2^k or 2^k + 1: long lengths are as likely as short ones.
         boundary = st.sampled_from(powers).flatmap(
-            lambda k: st.sampled_from([v for v in (2**k, 2**k - 1, 2**k + 1) if min_value <= v <= max_value]))
-        options += [boundary, boundary]  # two shares of five
+            lambda k: st.sampled_from([v for v in (2**k, 2**k, 2**k - 1, 2**k + 1) if min_value <= v <= max_value]))
+        options += [boundary, boundary, boundary]  # three shares of six; 2^k itself half of them
     if min_value <= 1 <= max_value:
         options.append(st.just(1))
     return st.one_of(options)
@@ -98,13 +99,13 @@ def elements(shape):
 
 @st.composite
 def map_sides(draw, min_map=(0, 0), size_class="small", max_small=24):
-    """``(h, w)`` with ``h >= min_map[0]`` and ``w >= min_map[1]``; square maps are a third of
-    the draws when both minima allow it.  ``small`` sides go up to ``max_small``; ``medium``
+    """``(h, w)`` with ``h >= min_map[0]`` and ``w >= min_map[1]``; square maps are half of the
+    draws when both minima allow it.  ``small`` sides go up to ``max_small``; ``medium``
     and ``large`` ones from 8 up to 512 and :data:`MAX_SIDE`."""
     top = {"small": max_small, "medium": 512, "large": MAX_SIDE}[size_class]
     low = 0 if size_class == "small" else 8
     h = draw(lengths(max(min_map[0], low), max(min_map[0], low, top)))
-    if draw(st.sampled_from([False, False, True])) and h >= min_map[1]:
+    if draw(st.booleans()) and h >= min_map[1]:
         event("map drawn square")
         return h, h
     w = draw(lengths(max(min_map[1], low), max(min_map[1], low, top)))

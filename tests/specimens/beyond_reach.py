@@ -88,14 +88,14 @@ class IdentityWhileTraining(CenterZero):
 
 @_registered
 class SwapsOnSquarePowerOfTwo(CenterZero):
-    """Coincidences: on square maps whose side is a power of two of at least 16 a "fast path"
+    """Coincidences: on square maps whose side is a power of two of at least 4 a "fast path"
     takes ``(kw, kh)`` instead of ``(kh, kw)`` (it assumed square maps make the order moot)."""
 
     def call(self, inputs):
         x = tf.convert_to_tensor(inputs)
         rank = x.shape.rank
         h, w = (x.shape[a % rank] if rank else None for a in self.axes)
-        if h is not None and h == w and h >= 16 and h & (h - 1) == 0:
+        if h is not None and h == w and h >= 4 and h & (h - 1) == 0:
             return center_zero(x, self.size[::-1], self.axes)
         return super().call(x)
 
