@@ -21,6 +21,7 @@ def _reference(x):
 
 
 @pytest.mark.parametrize("size, axes", [
+    # (Written for an earlier fast path, `_plain_pair`; the cases stand for `_plain` now.)
     # ReplaceAndWithOr in center_zero's eager fast path (`if pair is not None and axes_pair is not
     # None` -> `or`): with axes given as a list, the mutant sends axes=None into _eager_plan.
     (2, [-2, -1]),
