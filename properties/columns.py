@@ -6,8 +6,8 @@ eager calls are cheap; elsewhere one drawn dtype per example, as a mode compiles
 ``run_case`` runs a case in the context's mode and checks shape and dtype before any bits.
 """
 
-from properties.dtype_helpers import numpy_dtype
-from properties.hypothesis_helpers import cases, sweeps
+from properties.dtype_helpers import COMPLEX_DTYPES, FLOAT_DTYPES, numpy_dtype
+from properties.hypothesis_helpers import SWEEP_MAX_ELEMENTS, Sweep, cases, landmark_case, sweeps
 
 
 def mode_columns(spec):
@@ -21,6 +21,27 @@ def mode_cases(spec, mode):
     if mode == "eager":
         return sweeps(spec, spec.dtypes_in(mode))
     return cases(spec, spec.dtypes_in(mode))
+
+
+def mode_landmarks(spec, mode):
+    """The spec's ``landmarks`` as examples of :func:`mode_cases` in ``mode``: in eager mode a
+    :class:`Sweep` over every claimed dtype (above ``SWEEP_MAX_ELEMENTS``: the first float or
+    complex dtype and the first other one), elsewhere a :class:`Case` of the first float or
+    complex dtype the mode claims (else its first dtype)."""
+    dtypes = tuple(spec.dtypes_in(mode))
+    special = [d for d in dtypes if d in FLOAT_DTYPES + COMPLEX_DTYPES]
+    examples = []
+    for config, shape in spec.landmarks:
+        elements = 1
+        for n in shape:
+            elements *= n
+        if mode == "eager":
+            chosen = dtypes if elements <= SWEEP_MAX_ELEMENTS else tuple(
+                group[0] for group in (special, [d for d in dtypes if d not in special]) if group)
+            examples.append(Sweep([landmark_case(spec, config, d, shape, seed=i) for i, d in enumerate(chosen)]))
+        elif dtypes:
+            examples.append(landmark_case(spec, config, (special or dtypes)[0], shape))
+    return examples
 
 
 def run_case(ctx, case):

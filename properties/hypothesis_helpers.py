@@ -75,6 +75,14 @@ def _dense_positions(rng, pool, count):
     return np.unique(pool[rng.integers(0, len(pool), 2 * count)])[:count]
 
 
+def _plant_every_special(rng, pools, count, plant):
+    """Every one of ``count`` special values at distinct positions of each pool that has room."""
+    for name, pool in pools.items():
+        which = rng.permutation(count)
+        positions = _dense_positions(rng, pool, len(which))
+        plant(name, positions, which[: len(positions)])
+
+
 @st.composite
 def mask_inputs(draw, dtype, shape, zeroed_region=None):
     """An array of ``dtype`` and ``shape`` with special values planted inside and outside
@@ -111,10 +119,7 @@ def mask_inputs(draw, dtype, shape, zeroed_region=None):
         reached.update((kind, name) for k in which for kind in special_kinds(specials[k:k + 1]))
 
     if draw(st.sampled_from([True] * 7 + [False])):  # dense: every special in every region
-        for name, pool in pools.items():
-            which = rng.permutation(len(specials))
-            positions = _dense_positions(rng, pool, len(which))
-            plant(name, positions, which[: len(positions)])
+        _plant_every_special(rng, pools, len(specials), plant)
     for _ in range(draw(st.integers(0, 4))):
         name = draw(st.sampled_from(sorted(pools)))
         pool = pools[name]
@@ -245,6 +250,31 @@ def _case_for(draw, spec, config, dtype, shape):
         planted = Planted(kinds=planted.kinds, reached=reached_specials(x, final))
         planted.inside = sum(1 for _, where in planted.reached if where == "inside")
         planted.outside = sum(1 for _, where in planted.reached if where != "inside")
+    return Case(config=config, dtype=dtype, x=x, planted=planted)
+
+
+def landmark_case(spec, config, dtype, shape, seed=0):
+    """A :class:`Case` for a spec's landmark: the bulk of :func:`mask_inputs` from a generator
+    seeded with ``seed``, every special value of the dtype in each region.  Deterministic, so
+    that it can be a Hypothesis explicit example."""
+    np_dtype = numpy_dtype(dtype)
+    rng = np.random.default_rng(seed)
+    x = _bulk(rng, np_dtype, tuple(shape))
+    region = None if spec.zeroed is None else np.asarray(spec.zeroed(x, config), bool).reshape(-1)
+    if x.size:
+        specials, flat = special_values(dtype), x.reshape(-1)
+        pools = {"anywhere": np.arange(x.size)} if region is None else {
+            "inside": np.flatnonzero(region), "outside": np.flatnonzero(~region)}
+
+        def plant(name, positions, which):
+            flat[positions] = specials[which]
+
+        _plant_every_special(rng, {n: p for n, p in pools.items() if len(p)}, len(specials), plant)
+    final = None if region is None else region.reshape(x.shape)
+    reached = reached_specials(x, final)
+    planted = Planted(inside=sum(1 for _, w in reached if w == "inside"),
+                      outside=sum(1 for _, w in reached if w != "inside"),
+                      kinds=tuple(sorted({kind for kind, _ in reached})), reached=reached)
     return Case(config=config, dtype=dtype, x=x, planted=planted)
 
 

@@ -6,7 +6,7 @@ from properties.dtype_helpers import FLOAT_DTYPES, numpy_dtype
 from properties.failures import element_mismatch
 from properties.hypothesis_helpers import cases
 from properties.modes import GRADIENT_MODES, devices
-from properties.columns import mode_cases, run_case
+from properties.columns import mode_cases, mode_landmarks, run_case
 from properties.registry import Property, needs_reference
 
 
@@ -52,7 +52,8 @@ def check_gradient(ctx, case):
 
 PROPERTIES = [
     Property("modes-agree", "every execution mode gives eager's bits",
-             lambda spec: [m for m in spec.modes if m != "eager"], mode_cases, check_modes_agree),
+             lambda spec: [m for m in spec.modes if m != "eager"], mode_cases, check_modes_agree,
+             landmarks=mode_landmarks),
     Property("devices-agree", "every logical device gives the same bits", lambda spec: devices(),
              lambda spec, device: cases(spec), check_devices_agree, applies=needs_reference),
     Property("gradient-is-mask", "d(out)/d(x) is 1 outside the zeroed region and 0 inside, for float dtypes",

@@ -8,7 +8,7 @@ from properties.bitwise import bit_mismatches
 from properties.dtype_helpers import COMPLEX_DTYPES, FLOAT_DTYPES
 from properties.failures import element_mismatch
 from properties.hypothesis_helpers import cases
-from properties.columns import mode_cases, mode_columns, run_case
+from properties.columns import mode_cases, mode_columns, mode_landmarks, run_case
 from properties.registry import Property, needs_reference
 
 
@@ -98,7 +98,7 @@ PROPERTIES = [
              lambda spec, column: cases(spec, tuple(d for d in spec.dtypes if d != "bool")), check_complement,
              applies=lambda spec: spec.complement is not None),
     Property("idempotent", "applying the layer twice equals applying it once", mode_columns, mode_cases,
-             check_idempotent, applies=needs_reference, value=True),
+             check_idempotent, applies=needs_reference, value=True, landmarks=mode_landmarks),
     Property("batch-slices", "each sample alone gives the same slice as in the batch", mode_columns,
              lambda spec, mode: _batched_cases(spec, mode), check_batch_slices, applies=needs_reference),
 ]

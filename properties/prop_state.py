@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from properties.bitwise import bit_mismatches
 from properties.failures import element_mismatch
 from properties.hypothesis_helpers import cases
-from properties.columns import mode_cases, mode_columns, run_case
+from properties.columns import mode_cases, mode_columns, mode_landmarks, run_case
 from properties.registry import Property, needs_reference
 from properties.shape_strategies import lengths
 
@@ -97,9 +97,9 @@ def check_input_not_modified(ctx, case):
 
 PROPERTIES = [
     Property("no-weights", "no weights of any kind before or after calls", mode_columns, mode_cases,
-             check_no_weights, value=True),
+             check_no_weights, value=True, landmarks=mode_landmarks),
     Property("one-instance-many-inputs", "one layer serves many shapes, ranks and dtypes in a row",
              mode_columns, lambda spec, mode: _many_inputs(spec, mode), check_one_instance, applies=needs_reference),
     Property("input-not-modified", "the input, a writable array or a tensor, is never written", mode_columns,
-             mode_cases, check_input_not_modified, value=True),
+             mode_cases, check_input_not_modified, value=True, landmarks=mode_landmarks),
 ]

@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from centerzero._keras import keras
 from properties.bitwise import bit_mismatches
-from properties.columns import mode_cases
+from properties.columns import mode_cases, mode_landmarks
 from properties.failures import element_mismatch
 from properties.modes import input_signature
 from properties.registry import Property, needs_reference
@@ -27,6 +27,10 @@ def _columns(spec):
 
 def _examples(spec, column):
     return mode_cases(spec, "eager" if column == "eager" else "graph")
+
+
+def _landmarks(spec, column):
+    return mode_landmarks(spec, "eager" if column == "eager" else "graph")
 
 
 def _flag_output(ctx, case, flag):
@@ -97,5 +101,6 @@ def check_training_invariant(ctx, case):
 PROPERTIES = [
     Property("training-invariant", "training=None/False/True and a real training step give the same bits",
              _columns, _examples, check_training_invariant,
-             applies=lambda spec: needs_reference(spec) and not spec.random, value=True),
+             applies=lambda spec: needs_reference(spec) and not spec.random, value=True,
+             landmarks=_landmarks),
 ]

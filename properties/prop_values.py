@@ -5,7 +5,7 @@ import numpy as np
 
 from properties.bitwise import as_bits
 from properties.failures import element_mismatch
-from properties.columns import mode_cases, mode_columns, run_case
+from properties.columns import mode_cases, mode_columns, mode_landmarks, run_case
 from properties.registry import Property, needs_reference
 
 
@@ -35,8 +35,9 @@ def check_shape_and_dtype(ctx, case):
 
 PROPERTIES = [
     Property("zeroed-exactly", "+0 (all bits clear) exactly where the reference zeroes", mode_columns, mode_cases,
-             check_zeroed, applies=needs_reference, value=True),
-    Property("rest-unchanged", "every other element keeps its bits", mode_columns, mode_cases, check_unchanged, applies=needs_reference, value=True),
+             check_zeroed, applies=needs_reference, value=True, landmarks=mode_landmarks),
+    Property("rest-unchanged", "every other element keeps its bits", mode_columns, mode_cases, check_unchanged, applies=needs_reference, value=True,
+             landmarks=mode_landmarks),
     Property("shape-and-dtype", "output shape and dtype are the input's", mode_columns, mode_cases,
-             check_shape_and_dtype, value=True),
+             check_shape_and_dtype, value=True, landmarks=mode_landmarks),
 ]

@@ -33,6 +33,8 @@ class Property:
     #: A value property: its eager examples sweep every claimed dtype, and its eager cell must
     #: reach every claimed (dtype, special kind, region) combination (the coverage table).
     value: bool = False
+    #: ``(spec, column) -> list`` of examples checked first (Hypothesis explicit examples), or None.
+    landmarks: Callable = None
 
 
 @dataclasses.dataclass

@@ -7,7 +7,7 @@ import re
 import shlex
 import time
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
@@ -156,9 +156,10 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
     parent = base_settings or settings()
     count = examples_for(column, max_examples or parent.max_examples)
     seeded = {} if seed is None else dict(database=None, derandomize=False, print_blob=True)
-    test = settings(parent, max_examples=count, deadline=None, report_multiple_bugs=False, **seeded)(
-        given(prop.examples(spec, column))(property_holds)
-    )
+    test = given(prop.examples(spec, column))(property_holds)
+    for landmark in prop.landmarks(spec, column) if prop.landmarks is not None else ():
+        test = example(landmark)(test)
+    test = settings(parent, max_examples=count, deadline=None, report_multiple_bugs=False, **seeded)(test)
     if seed is not None:
         test = hypothesis_seed(cell_seed(seed, spec.name, prop.name, column))(test)
     if reproduce:

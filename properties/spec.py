@@ -26,17 +26,25 @@ VALUE_MODES = (
 
 @dataclasses.dataclass(frozen=True)
 class BadInput:
-    """An input shape a layer must refuse, with the error it must raise.
+    """An input a layer must refuse, with the error it must raise.
 
     ``error`` is raised when the shape is known at call or trace time; ``runtime_error``, if
     set, when only the rank is known while tracing (an all-``None`` input signature).
     ``match`` is a regular expression the message must contain.
+
+    By default the input is ``ones(shape)`` of a dtype the spec claims.  ``value``, a
+    ``(shape) -> input`` function, gives an input of a bad *type* instead (``None``, a NumPy
+    object array, a ragged tensor, a string tensor: ``properties.bad_types`` has them).  A
+    value that ``tf.function`` cannot take through a ``TensorSpec`` sets ``traceable=False``
+    and is checked in eager mode only.
     """
 
     shape: tuple
     error: type
     match: str
     runtime_error: Optional[type] = None
+    value: Optional[Callable[[tuple], Any]] = None
+    traceable: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +124,11 @@ class MaskSpec:
             inputs cannot hold by the layer's own definition (``*`` matches anything; Masking's
             zeroed steps hold ``mask_value`` in every feature, so ``"*/*/inside"``).  The
             coverage table shows them as exempt, with the reason, not as generator gaps.
+        landmarks: ``(config, shape)`` pairs that every property drawing ``mode_cases`` (the
+            value properties, ``modes-agree``, ``idempotent``, ``input-not-modified``) checks
+            first, in every column and under every profile, as Hypothesis explicit examples
+            with a fixed input holding every special value: inputs that reach a code path the
+            author knows a few drawn examples can miss (CenterZero's ``compiled`` path).
         fits: ``(config, shape) -> bool``, whether a layer built from ``config`` must accept
             inputs of ``shape``; lets ``many-instances`` feed instances with other configs
             inputs of one shape.  Without it, each instance gets shapes drawn for its config.
@@ -149,6 +162,7 @@ class MaskSpec:
     flaky_findings: dict = dataclasses.field(default_factory=dict)
     fits: Optional[Callable[[dict, tuple], bool]] = None
     unreachable: dict = dataclasses.field(default_factory=dict)
+    landmarks: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
@@ -167,6 +181,13 @@ class MaskSpec:
         unknown = [m for m in self.modes if m not in VALUE_MODES]
         if unknown:
             raise ValueError(f"MaskSpec: `modes` has names outside {VALUE_MODES}: {unknown}")
+        if not isinstance(self.landmarks, tuple):
+            raise TypeError(f"MaskSpec: `landmarks` must be a tuple of (config, shape) pairs, got {self.landmarks!r}")
+        for landmark in self.landmarks:
+            if not (isinstance(landmark, tuple) and len(landmark) == 2 and isinstance(landmark[0], dict)
+                    and isinstance(landmark[1], tuple) and all(isinstance(n, int) and n >= 0 for n in landmark[1])):
+                raise TypeError(f"MaskSpec: each of `landmarks` must be a (config dict, shape tuple) pair, "
+                                f"got {landmark!r}")
 
     def build(self, config):
         return self.layer(**config)

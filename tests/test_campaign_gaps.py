@@ -1,0 +1,183 @@
+"""Two gaps the source campaign on ``centerzero/ops.py`` showed in the properties themselves
+(issue 11), each closed in ``properties/`` and proven here on the defect it let through:
+
+* ``bad-inputs-raise`` drew bad ranks, axes and windows, never an input of a bad *type*:
+  a layer that accepts a NumPy object array passed.  ``properties.bad_types`` now gives such
+  inputs, and the center-zero spec draws them.
+* no column traced a signature with one map length known and the other unknown, where a
+  layer that handles "every length known" and "every length unknown" can still break.
+  ``graph-unknown-dims`` now mixes them for one input shape in three (``unknown_dims``).
+* the ``quick`` profile's 3 examples per cell never reached CenterZero's ``compiled`` path
+  outside XLA, so a broken eager compiled path passed ``verify --profile quick``.  A spec's
+  ``landmarks`` are now checked first in every column of the ``mode_cases`` properties.
+"""
+
+import collections
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from centerzero import CenterZero, ops
+from properties.bad_types import KINDS, bad_types
+from properties.registry import all_properties
+from properties.runner import run_cell
+from properties.spec import MaskSpec, builtin_specs
+
+SPEC = builtin_specs()["center-zero"]
+
+
+def _property(name):
+    return next(p for p in all_properties() if p.name == name)
+
+
+def _quick():
+    return settings.get_profile("quick")
+
+
+# --- bad input types ----------------------------------------------------------------------
+
+
+class AcceptsObjectArrays(CenterZero):
+    """The campaign's survivor ``x.dtype == object`` -> ``x.dtype > object``, as a layer: an
+    object array of numbers is converted (to float64) and masked instead of refused."""
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, np.ndarray) and inputs.dtype == object:
+            inputs = inputs.astype(np.float64)
+        return super().__call__(inputs, *args, **kwargs)
+
+
+def _only(kind):
+    """The spec's ``bad_inputs`` narrowed to one bad type, on a shape that fits the config."""
+    from properties.specs.center_zero import _ranks
+
+    return lambda config: bad_types(st.just((2,) * (min(_ranks(tuple(config["axes"]))) - 2) + (10, 10)), kinds=(kind,))
+
+
+def test_bad_inputs_property_catches_a_layer_that_takes_object_arrays():
+    spec = SPEC.with_layer(AcceptsObjectArrays)
+    cell = run_cell(MaskSpec(**{**spec.__dict__, "bad_inputs": _only("object-array")}),
+                    _property("bad-inputs-raise"), "eager", base_settings=_quick())
+    assert cell.failures and "returned a result" in cell.message, cell.message
+
+
+# Inputs that tf.function cannot take through a TensorSpec are checked in eager mode only.
+@pytest.mark.parametrize("kind, column", [(kind, column) for kind in sorted(KINDS)
+                                          for column in ("eager", "graph", "graph-unknown-dims")
+                                          if column == "eager" or KINDS[kind][2]])
+def test_center_zero_refuses_every_bad_type_in_its_words(kind, column):
+    spec = MaskSpec(**{**SPEC.__dict__, "bad_inputs": _only(kind)})
+    cell = run_cell(spec, _property("bad-inputs-raise"), column, base_settings=_quick())
+    assert not cell.failures, cell.message
+    assert any(label.startswith("bad input type") for label in cell.labels) or cell.examples
+
+
+def test_center_zero_spec_draws_every_bad_type():
+    kinds = collections.Counter()
+
+    @settings(max_examples=300, database=None, deadline=None)
+    @given(st.data())
+    def collect(data):
+        config = data.draw(SPEC.configs)
+        bad = data.draw(SPEC.bad_inputs(config))
+        if bad.value is not None:
+            x = bad.value(bad.shape)
+            kinds["none" if x is None else type(x).__name__ + ("/" + str(x.dtype) if hasattr(x, "dtype") else "")] += 1
+
+    collect()
+    assert set(kinds) == {"none", "ndarray/object", "RaggedTensor/<dtype: 'float32'>", "SparseTensor/<dtype: 'float32'>",
+                          "EagerTensor/<dtype: 'string'>"}, kinds
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: bad_types((2, 3)), "strategy"),
+    (lambda: bad_types(st.just((2, 3)), kinds=("tuple",)), "kinds"),
+    (lambda: bad_types(st.just((2, 3)), kinds=()), "kinds"),
+    (lambda: bad_types(st.just((2, 3)), error="TypeError"), "error"),
+])
+def test_bad_types_validates_its_arguments(call, match):
+    with pytest.raises(InvalidArgument, match=match):
+        call()
+
+
+# --- landmarks ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def compiled_path_returns_its_input(monkeypatch):
+    """The campaign's survivor in ``_eager_plan`` (``path == "identity"`` -> ``<=``): every
+    input on the ``compiled`` path comes back unmasked.  Planted through ``_compiled``."""
+    monkeypatch.setattr(ops, "_compiled", lambda shape, axes, size, dtype_name: tf.identity)
+    ops._eager_plan.cache_clear()
+    yield
+    ops._eager_plan.cache_clear()
+
+
+@pytest.mark.parametrize("column", ["eager", "graph"])
+def test_quick_misses_a_broken_compiled_path_without_landmarks(column, compiled_path_returns_its_input):
+    spec = MaskSpec(**{**SPEC.__dict__, "landmarks": ()})
+    cell = run_cell(spec, _property("zeroed-exactly"), column, base_settings=_quick())
+    assert not cell.failures, "the planted defect is no longer missed: this test no longer shows the gap"
+
+
+@pytest.mark.parametrize("column", ["eager", "graph", "model-predict"])
+def test_landmarks_catch_a_broken_compiled_path_under_quick(column, compiled_path_returns_its_input):
+    cell = run_cell(SPEC, _property("zeroed-exactly"), column, base_settings=_quick())
+    assert cell.failures and "inside the zeroed region" in cell.message, cell.message
+    assert "(1, 256, 256)" in cell.message, cell.message  # the landmark, not a drawn input
+
+
+def test_landmarks_reach_the_compiled_path_in_every_claimed_dtype():
+    from properties.columns import mode_landmarks
+
+    (sweep,) = mode_landmarks(SPEC, "eager")
+    paths = {case.dtype: ops.choose_path(case.x.shape, (200, 120), (1, 2), case.dtype) for case in sweep.cases}
+    assert set(paths) == set(SPEC.dtypes) and set(paths.values()) == {"compiled"}, paths
+    for case in sweep.cases:  # every special value in each region, as drawn inputs have them
+        assert case.planted.inside and case.planted.outside, case.describe()
+
+
+@pytest.mark.parametrize("landmarks", [[({}, (1, 2))], (({}, [1, 2]),), (("size", (1, 2)),), (({}, (1, -2)),)])
+def test_spec_validates_landmarks(landmarks):
+    with pytest.raises(TypeError, match="landmarks"):
+        MaskSpec(**{**SPEC.__dict__, "landmarks": landmarks})
+
+
+# --- mixed known and unknown lengths ------------------------------------------------------
+
+
+class BreaksOnOneUnknownMapLength(CenterZero):
+    """The campaign's survivor in ``choose_path`` (``h is None or w is None`` -> ``and``): with
+    one map length unknown at trace time, the mutant multiplies by None while tracing."""
+
+    def call(self, inputs):
+        rank = inputs.shape.rank
+        lengths = [inputs.shape[a % rank] for a in self.axes]
+        if (lengths[0] is None) != (lengths[1] is None):
+            raise TypeError("unsupported operand type(s) for *: 'int' and 'NoneType'")
+        return super().call(inputs)
+
+
+def test_unknown_dims_mixes_known_and_unknown_lengths():
+    from properties.modes import unknown_dims
+
+    patterns = {tuple(d is None for d in unknown_dims((2, h, w))) for h in range(10, 13) for w in range(10, 13)}
+    assert patterns == {(True, True, True), (False, True, False), (True, False, True)}, patterns
+
+
+@pytest.mark.parametrize("mixed", [True, False])
+def test_graph_unknown_dims_catches_a_layer_that_breaks_on_one_unknown_map_length(mixed, monkeypatch):
+    from properties import modes
+
+    if not mixed:  # the column as it was: every length unknown
+        monkeypatch.setattr(modes, "unknown_dims", lambda shape: [None] * len(shape))
+    spec = SPEC.with_layer(BreaksOnOneUnknownMapLength)
+    cell = run_cell(spec, _property("zeroed-exactly"), "graph-unknown-dims", base_settings=settings.get_profile("ci"))
+    if mixed:
+        assert cell.failures and "NoneType" in cell.message, cell.message
+    else:
+        assert not cell.failures, "the planted defect is no longer missed without the mix: the test shows nothing"
