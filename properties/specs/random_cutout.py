@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from properties.hypothesis_helpers import map_shapes
+from properties.dtype_helpers import ALL_DTYPES
 from properties.spec import MaskSpec
 from properties.zoo.layers import RandomCutout
 
@@ -29,4 +30,7 @@ RANDOM_CUTOUT = MaskSpec(
     zeroed=None,
     random=True,
     random_region=one_rectangle,
+    # Finding (once the random properties ran under XLA): XLA's select on the CPU quiets
+    # bfloat16 NaN payloads (0x7f81 -> 0x7fc0), as for causal-zero and band-zero.
+    xla_dtypes=tuple(d for d in ALL_DTYPES if d != "bfloat16"),
 )
