@@ -7,8 +7,10 @@
 * no column traced a signature with one map length known and the other unknown, where a
   layer that handles "every length known" and "every length unknown" can still break.
   ``graph-unknown-dims`` now mixes them for one input shape in three (``unknown_dims``).
-* the ``quick`` profile's 3 examples per cell never reached CenterZero's ``compiled`` path
-  outside XLA, so a broken eager compiled path passed ``verify --profile quick``.  A spec's
+* the ``quick`` profile's 3 examples per cell did not reach CenterZero's ``compiled`` path
+  outside XLA in the campaign's runs, so a broken eager compiled path passed ``verify
+  --profile quick`` (whether 3 drawn examples reach it depends on the draw: a test that
+  asserted the miss failed in CI, where the draw reached it; landmarks make it certain).  A spec's
   ``landmarks`` are now checked first in every column of the ``mode_cases`` properties.
 """
 
@@ -115,13 +117,6 @@ def compiled_path_returns_its_input(monkeypatch):
     ops._eager_plan.cache_clear()
     yield
     ops._eager_plan.cache_clear()
-
-
-@pytest.mark.parametrize("column", ["eager", "graph"])
-def test_quick_misses_a_broken_compiled_path_without_landmarks(column, compiled_path_returns_its_input):
-    spec = MaskSpec(**{**SPEC.__dict__, "landmarks": ()})
-    cell = run_cell(spec, _property("zeroed-exactly"), column, base_settings=_quick())
-    assert not cell.failures, "the planted defect is no longer missed: this test no longer shows the gap"
 
 
 @pytest.mark.parametrize("column", ["eager", "graph", "model-predict"])
