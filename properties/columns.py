@@ -27,11 +27,12 @@ def mode_landmarks(spec, mode):
     """The spec's ``landmarks`` as examples of :func:`mode_cases` in ``mode``: in eager mode a
     :class:`Sweep` over every claimed dtype (above ``SWEEP_MAX_ELEMENTS``: the first float or
     complex dtype and the first other one), elsewhere a :class:`Case` of the first float or
-    complex dtype the mode claims (else its first dtype)."""
+    complex dtype the mode claims (else its first dtype), or the landmark's own dtype if it names
+    one that the mode claims."""
     dtypes = tuple(spec.dtypes_in(mode))
     special = [d for d in dtypes if d in FLOAT_DTYPES + COMPLEX_DTYPES]
     examples = []
-    for config, shape in spec.landmarks:
+    for config, shape, *dtype in spec.landmarks:
         elements = 1
         for n in shape:
             elements *= n
@@ -40,7 +41,8 @@ def mode_landmarks(spec, mode):
                 group[0] for group in (special, [d for d in dtypes if d not in special]) if group)
             examples.append(Sweep([landmark_case(spec, config, d, shape, seed=i) for i, d in enumerate(chosen)]))
         elif dtypes:
-            examples.append(landmark_case(spec, config, (special or dtypes)[0], shape))
+            chosen = dtype[0] if dtype and dtype[0] in dtypes else (special or dtypes)[0]
+            examples.append(landmark_case(spec, config, chosen, shape))
     return examples
 
 

@@ -31,20 +31,12 @@ class BadInput:
     ``error`` is raised when the shape is known at call or trace time; ``runtime_error``, if
     set, when only the rank is known while tracing (an all-``None`` input signature).
     ``match`` is a regular expression the message must contain.
-
-    By default the input is ``ones(shape)`` of a dtype the spec claims.  ``value``, a
-    ``(shape) -> input`` function, gives an input of a bad *type* instead (``None``, a NumPy
-    object array, a ragged tensor, a string tensor: ``properties.bad_types`` has them).  A
-    value that ``tf.function`` cannot take through a ``TensorSpec`` sets ``traceable=False``
-    and is checked in eager mode only.
     """
 
     shape: tuple
     error: type
     match: str
     runtime_error: Optional[type] = None
-    value: Optional[Callable[[tuple], Any]] = None
-    traceable: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,11 +116,17 @@ class MaskSpec:
             inputs cannot hold by the layer's own definition (``*`` matches anything; Masking's
             zeroed steps hold ``mask_value`` in every feature, so ``"*/*/inside"``).  The
             coverage table shows them as exempt, with the reason, not as generator gaps.
-        landmarks: ``(config, shape)`` pairs that every property drawing ``mode_cases`` (the
+        bad_types: kinds of input of a bad type the layer must refuse with a ``TypeError``
+            naming what it got (keys of ``properties.bad_types.KINDS``: ``"none"``,
+            ``"object-array"``, ``"ragged"``, ``"sparse"``, ``"string"``); ``bad-types-raise``
+            checks every one on every example.
+        landmarks: ``(config, shape)`` or ``(config, shape, dtype)`` entries that every property drawing ``mode_cases`` (the
             value properties, ``modes-agree``, ``idempotent``, ``input-not-modified``) checks
             first, in every column and under every profile, as Hypothesis explicit examples
             with a fixed input holding every special value: inputs that reach a code path the
-            author knows a few drawn examples can miss (CenterZero's ``compiled`` path).
+            author knows a few drawn examples can miss (CenterZero's ``compiled`` path)  In
+            eager mode every claimed dtype is checked; elsewhere ``dtype`` if given and claimed
+            there, else the mode's first float or complex dtype.
         fits: ``(config, shape) -> bool``, whether a layer built from ``config`` must accept
             inputs of ``shape``; lets ``many-instances`` feed instances with other configs
             inputs of one shape.  Without it, each instance gets shapes drawn for its config.
@@ -162,6 +160,7 @@ class MaskSpec:
     flaky_findings: dict = dataclasses.field(default_factory=dict)
     fits: Optional[Callable[[dict, tuple], bool]] = None
     unreachable: dict = dataclasses.field(default_factory=dict)
+    bad_types: tuple = ()
     landmarks: tuple = ()
 
     def __post_init__(self):
@@ -184,10 +183,16 @@ class MaskSpec:
         if not isinstance(self.landmarks, tuple):
             raise TypeError(f"MaskSpec: `landmarks` must be a tuple of (config, shape) pairs, got {self.landmarks!r}")
         for landmark in self.landmarks:
-            if not (isinstance(landmark, tuple) and len(landmark) == 2 and isinstance(landmark[0], dict)
-                    and isinstance(landmark[1], tuple) and all(isinstance(n, int) and n >= 0 for n in landmark[1])):
-                raise TypeError(f"MaskSpec: each of `landmarks` must be a (config dict, shape tuple) pair, "
-                                f"got {landmark!r}")
+            if not (isinstance(landmark, tuple) and len(landmark) in (2, 3) and isinstance(landmark[0], dict)
+                    and isinstance(landmark[1], tuple) and all(isinstance(n, int) and n >= 0 for n in landmark[1])
+                    and (len(landmark) == 2 or landmark[2] in ALL_DTYPES)):
+                raise TypeError(f"MaskSpec: each of `landmarks` must be a (config, shape) pair or a (config, shape, "
+                                f"dtype name) triple, got {landmark!r}")
+        from properties.bad_types import KINDS
+
+        unknown = [kind for kind in self.bad_types if kind not in KINDS] if isinstance(self.bad_types, tuple) else [0]
+        if unknown:
+            raise ValueError(f"MaskSpec: `bad_types` must be a tuple of {sorted(KINDS)}, got {self.bad_types!r}")
 
     def build(self, config):
         return self.layer(**config)

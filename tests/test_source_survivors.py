@@ -116,3 +116,31 @@ def test_eager_op_names_the_axes_value_given():
     # an int axes becomes the pair (3, 3) on the fast path, and the error names (3, 3).
     with pytest.raises(ValueError, match=r"`axes`.* got 3$"):
         center_zero(tf.zeros((10, 10)), axes=3)
+
+
+def test_bad_inputs_raise_catches_an_axis_far_past_the_rank_under_ci(monkeypatch):
+    # ReplaceComparisonOperator_Lt_NotEq in resolve_axes (`-rank <= axis < rank` -> `!= rank`): an
+    # axis equal to the rank still raises, but axis 3 on a rank-2 input wraps to axis 1 and the
+    # call returns a result.  Reachable through the layer; the quick profile's 3 examples per
+    # cell did not draw a config with such an axis, the ci profile's do (bad-inputs-raise now
+    # checks 4 bad inputs per example, and the spec favours the lowest invalid rank).
+    from hypothesis import settings
+
+    from centerzero import ops
+    from properties.registry import all_properties
+    from properties.runner import run_cell
+    from properties.spec import builtin_specs
+
+    original = ops.resolve_axes
+
+    def mutant(rank, axes):
+        if rank is not None and rank >= 2 and all(-rank <= axis != rank for axis in axes):
+            resolved = tuple(axis % rank for axis in axes)
+            if resolved[0] != resolved[1]:
+                return resolved
+        return original(rank, axes)
+
+    monkeypatch.setattr(ops, "resolve_axes", mutant)  # check_static_shape looks it up here
+    prop = next(p for p in all_properties() if p.name == "bad-inputs-raise")
+    cell = run_cell(builtin_specs()["center-zero"], prop, "eager", base_settings=settings.get_profile("ci"))
+    assert cell.failures and "should raise ValueError" in cell.message, cell.message
