@@ -102,7 +102,7 @@ def test_landmarks_reach_the_compiled_path_and_the_strided_write_in_every_claime
     assert set(paths) == set(SPEC.dtypes) and set(paths.values()) == {"compiled"}, paths
     for case in compiled.cases:  # every special value in each region, as drawn inputs have them
         assert case.planted.inside and case.planted.outside, case.describe()
-    writes = {case.dtype: ops._scatter_constants(case.x.shape, (1, 2), (256, 255), tf.as_dtype(case.dtype)) is None
+    writes = {case.dtype: ops._scatter_constants(case.x.shape, (1, 2), (120, 240), tf.as_dtype(case.dtype)) is None
               for case in strided.cases}
     assert {d for d, is_strided in writes.items() if is_strided} == {"float64", "int64", "uint64", "complex64", "complex128"}, writes
     (graph_case,) = mode_landmarks(SPEC, "graph")[1:]
@@ -122,7 +122,7 @@ def strided_write_returns_its_input(monkeypatch):
 @pytest.mark.parametrize("column", ["eager", "graph"])
 def test_landmarks_catch_a_broken_strided_write_under_quick(column, strided_write_returns_its_input):
     cell = run_cell(SPEC, _property("zeroed-exactly"), column, base_settings=_quick())
-    assert cell.failures and "(1, 256, 255)" in cell.message, cell.message
+    assert cell.failures and "(2, 128, 255)" in cell.message, cell.message
 
 
 @pytest.mark.parametrize("landmarks", [[({}, (1, 2))], (({}, [1, 2]),), (("size", (1, 2)),), (({}, (1, -2)),),
@@ -166,3 +166,30 @@ def test_graph_unknown_dims_catches_a_layer_that_breaks_on_one_unknown_map_lengt
         assert cell.failures and "NoneType" in cell.message, cell.message
     else:
         assert not cell.failures, "the planted defect is no longer missed without the mix: the test shows nothing"
+
+
+def _update_bounds_mutant(kind):
+    """``_update_bounds`` as three survivors of the campaign left it: every begin 1 or -1
+    (NumberReplacer on ``[0] * len(shape)``), or the loop over the map axes never run
+    (ZeroIterationForLoop: the zero block is the whole tensor)."""
+
+    def bounds(shape, axes, size):
+        begin, end, block = [{"begin 1": 1, "begin -1": -1}.get(kind, 0)] * len(shape), list(shape), list(shape)
+        for axis, k in ([] if kind == "no loop" else zip(axes, size)):
+            start, stop = ops.window(shape[axis], k)
+            begin[axis], end[axis], block[axis] = start, stop, k
+        return begin, end, block
+
+    return bounds
+
+
+@pytest.mark.parametrize("kind", ["begin 1", "begin -1", "no loop"])
+def test_landmarks_catch_the_update_bounds_survivors_under_quick(kind, monkeypatch):
+    monkeypatch.setattr(ops, "_update_bounds", _update_bounds_mutant(kind))
+    ops._eager_plan.cache_clear()
+    try:
+        cells = [run_cell(SPEC, _property(name), "eager", base_settings=_quick())
+                 for name in ("zeroed-exactly", "rest-unchanged")]
+    finally:
+        ops._eager_plan.cache_clear()
+    assert any(cell.failures and "(2, 128, 255)" in cell.message for cell in cells), [c.message for c in cells]

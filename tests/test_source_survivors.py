@@ -118,12 +118,20 @@ def test_eager_op_names_the_axes_value_given():
         center_zero(tf.zeros((10, 10)), axes=3)
 
 
-def test_bad_inputs_raise_catches_an_axis_far_past_the_rank_under_ci(monkeypatch):
-    # ReplaceComparisonOperator_Lt_NotEq in resolve_axes (`-rank <= axis < rank` -> `!= rank`): an
-    # axis equal to the rank still raises, but axis 3 on a rank-2 input wraps to axis 1 and the
-    # call returns a result.  Reachable through the layer; the quick profile's 3 examples per
-    # cell did not draw a config with such an axis, the ci profile's do (bad-inputs-raise now
-    # checks 4 bad inputs per example, and the spec favours the lowest invalid rank).
+# Two mutants of resolve_axes' range test `-rank <= axis < rank`, as predicates: an axis far past
+# the rank (3 on rank 2) or one below -rank (-3 on rank 2) then wraps around instead of raising.
+_RANGE_MUTANTS = {
+    "Lt_NotEq": lambda rank, axis: -rank <= axis != rank,
+    "USub_Invert": lambda rank, axis: ~rank <= axis < rank,
+}
+
+
+@pytest.mark.parametrize("mutant", sorted(_RANGE_MUTANTS))
+def test_bad_inputs_raise_catches_an_axis_far_out_of_range_under_ci(mutant, monkeypatch):
+    # ReplaceComparisonOperator_Lt_NotEq and ReplaceUnaryOperator_USub_Invert in resolve_axes:
+    # reachable through the layer; the quick profile's 3 examples per cell did not draw a config
+    # with such an axis, the ci profile's do (bad-inputs-raise checks 4 bad inputs per example,
+    # and the spec favours the lowest invalid rank).
     from hypothesis import settings
 
     from centerzero import ops
@@ -131,16 +139,31 @@ def test_bad_inputs_raise_catches_an_axis_far_past_the_rank_under_ci(monkeypatch
     from properties.runner import run_cell
     from properties.spec import builtin_specs
 
-    original = ops.resolve_axes
+    original, in_range = ops.resolve_axes, _RANGE_MUTANTS[mutant]
 
-    def mutant(rank, axes):
-        if rank is not None and rank >= 2 and all(-rank <= axis != rank for axis in axes):
+    def mutated(rank, axes):
+        if rank is not None and rank >= 2 and all(in_range(rank, axis) for axis in axes):
             resolved = tuple(axis % rank for axis in axes)
             if resolved[0] != resolved[1]:
                 return resolved
         return original(rank, axes)
 
-    monkeypatch.setattr(ops, "resolve_axes", mutant)  # check_static_shape looks it up here
+    monkeypatch.setattr(ops, "resolve_axes", mutated)  # check_static_shape looks it up here
     prop = next(p for p in all_properties() if p.name == "bad-inputs-raise")
     cell = run_cell(builtin_specs()["center-zero"], prop, "eager", base_settings=settings.get_profile("ci"))
     assert cell.failures and "should raise ValueError" in cell.message, cell.message
+
+
+@pytest.mark.parametrize("cached, given", [((1, -1), (True, -1)), ((0, 1), (0, True))])
+def test_eager_op_rejects_a_bool_axis_even_after_the_equal_int_axes_were_cached(cached, given):
+    # NumberReplacer in _plain (`type(axes[0]) is int` -> `type(axes[-1]) is int`, and
+    # `type(axes[1])` -> `type(axes[0])`) and ReplaceComparisonOperator_Is_NotEq on
+    # `type(axes[1]) is int` (int pairs then take the slow path, a bool pair the fast one): one
+    # axis goes unchecked, so a bool axis equal to a cached int axis
+    # (True == 1, False == 0) is answered by the cached plan instead of the bool ValueError.
+    # size as a pair: a call that takes the slow path caches its plan under the normalised
+    # pair, and a DType key equals its enum, so either path's cached plan can answer the other.
+    x = tf.zeros((4, 10, 10))
+    center_zero(x, size=(2, 2), axes=cached)
+    with pytest.raises(ValueError, match="axes"):
+        center_zero(x, size=(2, 2), axes=given)

@@ -215,8 +215,10 @@ CENTER_ZERO = MaskSpec(
         # ``compiled`` outside XLA: a window over 1/2048 of its map's bytes, at least 2^16 elements;
         ({"size": (200, 120), "axes": (-2, -1)}, (1, 256, 256)),
         # ``update`` writing through TensorStridedSliceUpdate with static bounds: under 2^16
-        # elements (not compiled) with indices and zeros above MAX_SCATTER_BYTES, which the
-        # whole-map window reaches for 8- and 16-byte dtypes (float64 outside eager mode).
-        ({"size": (256, 255), "axes": (-2, -1)}, (1, 256, 255), "float64"),
+        # elements (not compiled) with indices and zeros above MAX_SCATTER_BYTES, which a
+        # 120x240 window on two maps reaches for 8- and 16-byte dtypes (float64 outside eager
+        # mode); two maps, so that a wrong begin on the batch axis shows, and
+        # not the whole map, so that a write of the wrong block shows.
+        ({"size": (120, 240), "axes": (-2, -1)}, (2, 128, 255), "float64"),
     ),
 )
