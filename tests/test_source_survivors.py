@@ -80,14 +80,16 @@ def test_layer_refuses_a_numpy_object_array_with_a_type_error():
         CenterZero()(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=object))
 
 
-def test_eager_op_rejects_a_bool_size_even_after_the_equal_int_size_was_cached():
-    # NumberReplacer in _plain_pair (`type(value[0]) is int` -> `type(value[-1]) is int`): the
-    # mutant lets (True, 2) onto the fast path, where the plan cached for (1, 2) (equal key:
+@pytest.mark.parametrize("cached, given", [((1, 2), (True, 2)), ((2, 1), (2, True))])
+def test_eager_op_rejects_a_bool_size_even_after_the_equal_int_size_was_cached(cached, given):
+    # NumberReplacer in _plain_pair / _plain (`type(value[0]) is int` -> `type(value[-1]) is int`),
+    # and ReplaceComparisonOperator_Is_NotEq on `type(size[1]) is int`: the mutant lets (True, 2)
+    # or (2, True) onto the fast path, where the plan cached for (1, 2) or (2, 1) (equal key:
     # True == 1) answers instead of the ValueError for a bool size.
     x = tf.zeros((10, 10))
-    center_zero(x, size=(1, 2))
+    center_zero(x, size=cached)
     with pytest.raises(ValueError, match="size"):
-        center_zero(x, size=(True, 2))
+        center_zero(x, size=given)
 
 
 def test_eager_op_accepts_numpy_arrays():
