@@ -6,6 +6,8 @@ eager calls are cheap; elsewhere one drawn dtype per example, as a mode compiles
 ``run_case`` runs a case in the context's mode and checks shape and dtype before any bits.
 """
 
+import math
+
 from properties.dtype_helpers import COMPLEX_DTYPES, FLOAT_DTYPES, numpy_dtype
 from properties.hypothesis_helpers import SWEEP_MAX_ELEMENTS, Sweep, cases, landmark_case, sweeps
 
@@ -33,11 +35,8 @@ def mode_landmarks(spec, mode):
     special = [d for d in dtypes if d in FLOAT_DTYPES + COMPLEX_DTYPES]
     examples = []
     for config, shape, *dtype in spec.landmarks:
-        elements = 1
-        for n in shape:
-            elements *= n
         if mode == "eager":
-            chosen = dtypes if elements <= SWEEP_MAX_ELEMENTS else tuple(
+            chosen = dtypes if math.prod(shape) <= SWEEP_MAX_ELEMENTS else tuple(
                 group[0] for group in (special, [d for d in dtypes if d not in special]) if group)
             examples.append(Sweep([landmark_case(spec, config, d, shape, seed=i) for i, d in enumerate(chosen)]))
         elif dtypes:

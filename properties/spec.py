@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import ml_dtypes
 import numpy as np
 
+from properties.bad_types import KINDS as BAD_TYPE_KINDS
 from properties.dtype_helpers import ALL_DTYPES, dtype_name, numpy_dtype
 
 
@@ -120,11 +121,11 @@ class MaskSpec:
             naming what it got (keys of ``properties.bad_types.KINDS``: ``"none"``,
             ``"object-array"``, ``"ragged"``, ``"sparse"``, ``"string"``); ``bad-types-raise``
             checks every one on every example.
-        landmarks: ``(config, shape)`` or ``(config, shape, dtype)`` entries that every property drawing ``mode_cases`` (the
-            value properties, ``modes-agree``, ``idempotent``, ``input-not-modified``) checks
+        landmarks: ``(config, shape)`` or ``(config, shape, dtype)`` entries that every
+            property drawing ``mode_cases`` (the value properties, ``modes-agree``, ``idempotent``, ``input-not-modified``) checks
             first, in every column and under every profile, as Hypothesis explicit examples
             with a fixed input holding every special value: inputs that reach a code path the
-            author knows a few drawn examples can miss (CenterZero's ``compiled`` path)  In
+            author knows a few drawn examples can miss (CenterZero's ``compiled`` path).  In
             eager mode every claimed dtype is checked; elsewhere ``dtype`` if given and claimed
             there, else the mode's first float or complex dtype.
         fits: ``(config, shape) -> bool``, whether a layer built from ``config`` must accept
@@ -188,11 +189,8 @@ class MaskSpec:
                     and (len(landmark) == 2 or landmark[2] in ALL_DTYPES)):
                 raise TypeError(f"MaskSpec: each of `landmarks` must be a (config, shape) pair or a (config, shape, "
                                 f"dtype name) triple, got {landmark!r}")
-        from properties.bad_types import KINDS
-
-        unknown = [kind for kind in self.bad_types if kind not in KINDS] if isinstance(self.bad_types, tuple) else [0]
-        if unknown:
-            raise ValueError(f"MaskSpec: `bad_types` must be a tuple of {sorted(KINDS)}, got {self.bad_types!r}")
+        if not isinstance(self.bad_types, tuple) or any(kind not in BAD_TYPE_KINDS for kind in self.bad_types):
+            raise ValueError(f"MaskSpec: `bad_types` must be a tuple of {sorted(BAD_TYPE_KINDS)}, got {self.bad_types!r}")
 
     def build(self, config):
         return self.layer(**config)
