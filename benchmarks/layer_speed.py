@@ -2,10 +2,15 @@
 
     python benchmarks/layer_speed.py [--quick] [--cases float32,uint8,window200,small]
                                      [--modes eager,graph,xla] [--rounds 7] [--seconds 0.1]
+                                     [--device GPU:0]
 
 For each case and mode the candidates are called alternately (the order reversed every round),
 each timing repeats calls until it lasts about ``--seconds``, and the medians of ``--rounds``
 timings are compared.  The machine is shared and noisy: read the ratios, not the times.
+
+Everything runs under ``tf.device(--device)``: the first GPU where there is one, else the CPU.
+The inputs are made there, and a candidate whose result lands on another device (an op with
+no kernel for the dtype there, placed elsewhere by TensorFlow) is reported under its row.
 
 Candidates:
   copy      ``tf.raw_ops.DeepCopy(x=t)``: one read and one write, the limit for any mask
@@ -34,7 +39,7 @@ import tensorflow as tf  # noqa: E402
 
 from centerzero import CenterZero, center_zero  # noqa: E402
 from centerzero._keras import keras  # noqa: E402
-from centerzero.ops import choose_path, resolve_axes  # noqa: E402
+from centerzero.ops import _has_kernel, choose_path, device_type_of, resolve_axes  # noqa: E402
 
 NHWC = (64, 224, 224, 3)
 DTYPE_CASES = ("float32", "uint8", "float16", "bfloat16", "int64", "complex64")
@@ -64,9 +69,11 @@ def timed(fn, x, calls):
 
 def compare(candidates, x, rounds, seconds):
     """Median seconds per call of each candidate, called in alternation."""
-    for fn in candidates.values():
+    for name, fn in candidates.items():
         fn(x)  # trace / compile outside the timings
-        fn(x)
+        placed = fn(x).device
+        if placed != x.device:
+            print(f"  note: {name} returned its result on {placed}, the input is on {x.device}")
     single = min(timed(fn, x, 1) for fn in candidates.values())
     calls = max(1, int(seconds / max(single, 1e-7)))
     samples = {name: [] for name in candidates}
@@ -83,6 +90,15 @@ def wrap(mode, fn):
         return fn
     # Plain Python lambdas: nothing for AutoGraph to convert, and it warns when it tries.
     return tf.function(tf.autograph.experimental.do_not_convert(fn), jit_compile=(mode == "xla"))
+
+
+def copy_op(x):
+    """A same-size copy on x's device: ``DeepCopy``, or ``Snapshot`` where the device has no
+    DeepCopy kernel for the dtype (a GPU has none for int64 or complex64)."""
+    device_type = device_type_of(x.device)
+    if not _has_kernel("DeepCopy", device_type, T=x.dtype) and _has_kernel("Snapshot", device_type, T=x.dtype):
+        return lambda t: tf.raw_ops.Snapshot(input=t)
+    return lambda t: tf.raw_ops.DeepCopy(x=t)
 
 
 def make_input(shape, dtype):
@@ -116,12 +132,13 @@ def run_case(name, modes, rounds, seconds):
         layer = CenterZero(size=size, axes=axes)
         candidates = {}
         if mode != "xla":
-            candidates["copy"] = wrap(mode, lambda t: tf.raw_ops.DeepCopy(x=t))
+            candidates["copy"] = wrap(mode, copy_op(x))
         candidates["mul"] = wrap(mode, lambda t: t * mask)
         candidates["op"] = wrap(mode, lambda t: center_zero(t, size, axes))
         candidates["layer"] = wrap(mode, lambda t: layer(t))
         medians = compare(candidates, x, rounds, seconds)
-        path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), dtype, xla=(mode == "xla"))
+        path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), dtype, xla=(mode == "xla"),
+                           device_type=device_type_of(x.device))
         rows.append((name, dtype, mode, path, medians))
         print_row(rows[-1])
     del x
@@ -208,6 +225,7 @@ def main():
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--seconds", type=float, help="length of one timing")
+    parser.add_argument("--device", help="where the inputs live and the candidates run (default: GPU:0 if any, else CPU:0)")
     args = parser.parse_args()
     rounds = args.rounds or (5 if args.quick else 7)
     seconds = args.seconds or (0.05 if args.quick else 0.1)
@@ -216,19 +234,22 @@ def main():
     if unknown:
         parser.error(f"unknown cases {unknown}; choose from {', '.join(CASES)}, small")
     modes = args.modes.split(",")
+    device = args.device or ("GPU:0" if tf.config.list_logical_devices("GPU") else "CPU:0")
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
+    print(f"running on {device}")
     print(f"medians of {rounds} alternating rounds of about {seconds} s each; ratios below 1: CenterZero faster\n")
     print(HEADER)
     start = time.perf_counter()
     rows = []
-    for name in cases:
-        if name != "small":
-            rows.extend(run_case(name, modes, rounds, seconds))
-    if rows:
-        summary(rows)
-    if "small" in cases:
-        small_split(rounds, seconds)
+    with tf.device(device):
+        for name in cases:
+            if name != "small":
+                rows.extend(run_case(name, modes, rounds, seconds))
+        if rows:
+            summary(rows)
+        if "small" in cases:
+            small_split(rounds, seconds)
     print(f"\n{time.perf_counter() - start:.0f} s")
 
 

@@ -166,20 +166,73 @@ except ImportError:  # pragma: no cover - older or newer TensorFlow layouts
         return False
 
 
-def choose_path(shape, size, axes, dtype, xla=False):
+def _has_kernel(op, device_type, **types):
+    """Whether TensorFlow has a kernel for ``op`` on ``device_type`` that takes these dtypes
+    (attribute name to DType, e.g. ``T=tf.uint8``)."""
+    return _kernel_lookup(op, device_type, tuple(sorted((k, tf.as_dtype(v).as_datatype_enum) for k, v in types.items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel_lookup(op, device_type, types):
+    from tensorflow.python.framework import kernels
+
+    for kernel in kernels.get_registered_kernels_for_op(op).kernel:
+        if kernel.device_type != device_type:
+            continue
+        allowed = {c.name: c.allowed_values.list.type for c in kernel.constraint}
+        if all(name not in allowed or enum in allowed[name] for name, enum in types):
+            return True
+    return False
+
+
+def _index_dtype(shape):
+    """The scatter's index dtype for an input of static ``shape``."""
+    return np.int32 if max((n for n in shape if n is not None), default=0) < 2**31 else np.int64
+
+
+def _update_op(dtype, device_type, shape):
+    """The op the ``update`` path writes zeros with on ``device_type``: ``TensorScatterUpdate``
+    or ``TensorStridedSliceUpdate``, the first that has a kernel there for ``dtype``, or None.
+    (On CPU both have kernels for every supported dtype; a GPU has fewer, e.g. no scatter for
+    uint8, float16, bfloat16 or int64.)"""
+    if _has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)):
+        return "TensorScatterUpdate"
+    if _has_kernel("TensorStridedSliceUpdate", device_type, T=dtype):
+        return "TensorStridedSliceUpdate"
+    return None
+
+
+def device_type_of(device):
+    """``"CPU"``, ``"GPU"``, ... for a device name; for no name (a graph tensor not yet
+    placed), the type TensorFlow's placer prefers: ``"GPU"`` where one is visible."""
+    if device:
+        kind = tf.DeviceSpec.from_string(device).device_type
+        if kind:
+            return kind
+    return "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
+
+
+def choose_path(shape, size, axes, dtype, xla=False, device_type="CPU"):
     """The path ``center_zero`` takes for an input of static ``shape`` (``None`` for unknown
     lengths) and ``dtype``, with ``size`` a pair and ``axes`` resolved; ``xla``: traced under
-    ``jit_compile=True``.
+    ``jit_compile=True``; ``device_type``: where the op runs (``"CPU"``, ``"GPU"``).
 
     >>> choose_path((64, 224, 224, 3), (2, 2), (1, 2), tf.float32)
     'update'
     >>> choose_path((64, 224, 224, 3), (200, 200), (1, 2), tf.float32)
     'compiled'
+
+    On a GPU a write of zeros runs in parallel at memory speed whatever the window, so
+    ``update`` runs there whenever TensorFlow has a GPU kernel for one of its two writes and
+    the dtype (``compiled`` otherwise): a compiled function's dispatch costs more than the
+    whole copy of a large batch there.
     """
     if 0 in size:
         return "identity"
     if xla:
         return "xla"
+    if device_type != "CPU":
+        return "update" if _update_op(dtype, device_type, shape) else "compiled"
     h, w = shape[axes[0]], shape[axes[1]]
     if not USE_COMPILED_PATH or h is None or w is None:
         return "update"
@@ -303,16 +356,17 @@ def _scatter_layout(shape, axes, size, dtype):
     depth = max(axes) + 1
     lengths = [size[axes.index(i)] if i in axes else shape[i] for i in range(depth)]
     count = int(np.prod(lengths, dtype=np.int64))
-    index_dtype = np.int32 if max(shape) < 2**31 else np.int64
+    index_dtype = _index_dtype(shape)
     block = [count, *shape[depth:]]
     nbytes = count * depth * np.dtype(index_dtype).itemsize + int(np.prod(block, dtype=np.int64)) * dtype.size
     return lengths, depth, index_dtype, block, nbytes
 
 
-def _scatter_constants(shape, axes, size, dtype):
-    """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``."""
+def _scatter_constants(shape, axes, size, dtype, device_type="CPU"):
+    """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``
+    or when ``device_type`` has no scatter kernel for ``dtype``."""
     lengths, depth, index_dtype, block, nbytes = _scatter_layout(shape, axes, size, dtype)
-    if nbytes > MAX_SCATTER_BYTES or 0 in shape:
+    if nbytes > MAX_SCATTER_BYTES or 0 in shape or _update_op(dtype, device_type, shape) != "TensorScatterUpdate":
         # TensorScatterUpdate refuses indices into an empty tensor (a length-0 axis after the
         # maps); the strided write takes empty inputs of every layout.
         return None
@@ -330,7 +384,7 @@ def _update_formulation(x, axes, size):
     if None in shape:
         begin, end, block = _dynamic_update_bounds(x, axes, size)
     else:
-        scatter = _scatter_constants(shape, axes, size, x.dtype)
+        scatter = _scatter_constants(shape, axes, size, x.dtype, device_type_of(x.device))
         if scatter is not None:
             indices, block = scatter
             return _scatter(x, indices, tf.zeros(block, x.dtype))
@@ -400,30 +454,34 @@ def _plan(fn, path, formulation=None):
 
 
 @functools.lru_cache(maxsize=128)
-def _eager_plan(shape, dtype, size, axes):
+def _eager_plan(shape, dtype, size, axes, device=None):
     """A one-argument function computing ``center_zero`` for eager tensors of this shape,
-    dtype, size and axes (unresolved, as the caller gave them): every check and every
-    constant is done once per key; the errors are raised each time (not cached).  Its
-    ``path`` attribute names the path; ``formulation`` says how ``update`` writes
-    (``scatter`` or ``strided``)."""
+    dtype, size and axes (unresolved, as the caller gave them), held on ``device`` (``None``:
+    the default device): every check and every constant is done once per key; the errors are
+    raised each time (not cached).  Its ``path`` attribute names the path; ``formulation``
+    says how ``update`` writes (``scatter`` or ``strided``).
+
+    The scatter's indices and zeros live on the input's device, so a GPU call copies nothing
+    from the host; the strided write's bounds stay on the host, where its kernels read them."""
     dtype = check_dtype(dtype)
     size = normalize_size(size)
     axes = normalize_axes(axes)
     resolved = check_static_shape(shape, axes, size)
-    path = choose_path(shape, size, resolved, dtype)
+    device_type = device_type_of(device)
+    path = choose_path(shape, size, resolved, dtype, device_type=device_type)
     if path == "identity":
         return _plan(lambda x: tf.identity(x), path)
     if path == "compiled":
         compiled = _compiled(shape, resolved, size, dtype.name)
         return _plan(lambda x: compiled(x), path)
-    scatter = _scatter_constants(shape, resolved, size, dtype)
+    scatter = _scatter_constants(shape, resolved, size, dtype, device_type)
     if scatter is not None:
-        with tf.device("CPU:0"):  # host constants: the op copies them wherever it runs
-            indices = tf.constant(scatter[0])
-        zeros = tf.zeros(scatter[1], dtype)
+        with tf.device(device):
+            indices = tf.constant(scatter[0])  # an eager constant is made on the scope's device
+            zeros = tf.zeros(scatter[1], dtype)
         return _plan(_eager_scatter(indices, zeros), path, "scatter")
     begin, end, block = _update_bounds(shape, resolved, size)
-    with tf.device("CPU:0"):
+    with tf.device("CPU:0"):  # TensorStridedSliceUpdate reads its bounds from host memory
         begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))
     return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, "strided")
 
@@ -451,8 +509,8 @@ def center_zero(x, size=2, axes=(-2, -1)):
     """
     if type(x) is _EagerTensor and _plain(size, axes) and tf.executing_eagerly():
         # The fast path for eager tensors: one cache look-up (keyed by the dtype's enum, which
-        # hashes faster than a DType), one op.
-        return _eager_plan(x._shape_tuple(), x._datatype_enum(), size, axes)(x)
+        # hashes faster than a DType, and the device holding x), one op.
+        return _eager_plan(x._shape_tuple(), x._datatype_enum(), size, axes, x.device)(x)
     size = normalize_size(size)
     axes = normalize_axes(axes)
     check_input_type(x)
@@ -460,13 +518,13 @@ def center_zero(x, size=2, axes=(-2, -1)):
     dtype = check_dtype(x.dtype)
     resolved = check_static_shape(x.shape, axes, size)
     if tf.executing_eagerly():
-        return _eager_plan(tuple(x.shape.as_list()), dtype, size, axes)(x)
+        return _eager_plan(tuple(x.shape.as_list()), dtype, size, axes, x.device)(x)
     checks = _runtime_checks(x, resolved, size)
     if checks:
         with tf.control_dependencies(checks):
             x = tf.identity(x)
     shape = tuple(x.shape.as_list())
-    path = choose_path(shape, size, resolved, dtype, xla=_in_xla_context())
+    path = choose_path(shape, size, resolved, dtype, xla=_in_xla_context(), device_type=device_type_of(x.device))
     if path == "identity":
         return tf.identity(x)
     if path == "xla":

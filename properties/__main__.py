@@ -107,6 +107,10 @@ def verify(args):
         skipped = f" ({cell.crash_skips} not run: known crash)" if cell.crash_skips else ""
         print(f"{prop.name:26} {column:20} {cell.examples:8d} {cell.seconds:8.1f}  "
               f"{cell.status}{skipped}", flush=True)
+        if cell.failures:
+            # At once on stderr too (stdout repeats it at the end): a run stopped by a time
+            # limit keeps every failure found so far.
+            print(cell.message + "\n", file=sys.stderr, flush=True)
         if cell.failures and args.exitfirst:
             break
     seconds = time.perf_counter() - start

@@ -322,3 +322,85 @@ def test_bad_axes_raise_after_a_cached_call_with_equal_good_ones():
     center_zero(x, 1, (0, 1))
     with pytest.raises(ValueError, match="axes"):
         center_zero(x, 1, (False, True))
+
+
+# --- devices: the kernels each device has, and where the constants live ---------------------
+
+#: The kernel table an NVIDIA H200 reported with TensorFlow 2.21 (scripts/gpu/probe.py):
+#: TensorScatterUpdate has GPU kernels for these dtypes only; TensorStridedSliceUpdate for all.
+H200_SCATTER = {tf.float32, tf.float64, tf.int64, tf.complex64, tf.complex128}
+
+
+@pytest.fixture
+def gpu_kernel_table(monkeypatch):
+    """Emulate a GPU's kernel table on this CPU: ``kernels`` maps an op name to the dtypes that
+    have a "GPU" kernel; the ops still run on the CPU, so their bits can be checked here."""
+    real = ops._kernel_lookup
+    table = {"TensorScatterUpdate": set(H200_SCATTER), "TensorStridedSliceUpdate": set(SUPPORTED_DTYPES)}
+
+    def lookup(op, device_type, types):
+        if device_type != "GPU":
+            return real(op, device_type, types)
+        return tf.as_dtype(dict(types)["T"]) in table.get(op, set())
+
+    ops._eager_plan.cache_clear()
+    monkeypatch.setattr(ops, "_kernel_lookup", lookup)
+    yield table
+    ops._eager_plan.cache_clear()
+
+
+def test_every_supported_dtype_has_both_writes_on_the_cpu():
+    for dtype in SUPPORTED_DTYPES:
+        assert ops._has_kernel("TensorScatterUpdate", "CPU", T=dtype, Tindices=tf.int32), dtype.name
+        assert ops._has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
+        assert ops._update_op(dtype, "CPU", (4, 4)) == "TensorScatterUpdate"
+    assert not ops._has_kernel("TensorScatterUpdate", "NO_SUCH_DEVICE", T=tf.float32, Tindices=tf.int32)
+
+
+def test_device_type_of_names():
+    assert ops.device_type_of("/job:localhost/replica:0/task:0/device:GPU:0") == "GPU"
+    assert ops.device_type_of("/job:localhost/replica:0/task:0/device:CPU:1") == "CPU"
+    assert ops.device_type_of("") == ("GPU" if tf.config.list_logical_devices("GPU") else "CPU")
+
+
+def test_on_a_gpu_large_windows_stay_on_update_and_the_write_follows_the_kernels(gpu_kernel_table):
+    big = (200, 200)  # compiled on the CPU
+    assert choose_path((64, 224, 224, 3), big, (1, 2), tf.float32) == "compiled"
+    assert choose_path((64, 224, 224, 3), big, (1, 2), tf.float32, device_type="GPU") == "update"
+    assert ops._update_op(tf.float32, "GPU", (64, 224, 224, 3)) == "TensorScatterUpdate"
+    assert ops._update_op(tf.uint8, "GPU", (64, 224, 224, 3)) == "TensorStridedSliceUpdate"
+    gpu_kernel_table["TensorStridedSliceUpdate"].discard(tf.uint8)
+    assert ops._update_op(tf.uint8, "GPU", (64, 224, 224, 3)) is None
+    assert choose_path((64, 224, 224, 3), (2, 2), (1, 2), tf.uint8, device_type="GPU") == "compiled"
+    assert choose_path((64, 224, 224, 3), (2, 2), (1, 2), tf.uint8, xla=True, device_type="GPU") == "xla"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_gpu_choice_is_bit_exact(dtype, gpu_kernel_table, monkeypatch):
+    """Each dtype through the write a GPU gives it (scatter, else the strided write), run here."""
+    monkeypatch.setattr(ops, "device_type_of", lambda device: "GPU")
+    x = special_input(dtype, (3, 9, 10))
+    plan = ops._eager_plan((3, 9, 10), tf.as_dtype(dtype), (3, 4), (-2, -1), "GPU:0")
+    scatter = tf.as_dtype(dtype) in H200_SCATTER
+    assert (plan.path, plan.formulation) == ("update", "scatter" if scatter else "strided")
+    assert_bits(np.asarray(center_zero(tf.constant(x), (3, 4), (-2, -1))), reference(x, (3, 4), (1, 2)), dtype)
+    assert_bits(run("graph", x, (3, 4), (-2, -1)), reference(x, (3, 4), (1, 2)), f"{dtype} graph")
+
+
+def test_the_eager_constants_live_on_the_inputs_device():
+    """The scatter's indices and zeros are made where the input is (a GPU call then copies
+    nothing from the host); the pytest plugin splits the CPU into CPU:0 and CPU:1."""
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+    if len(devices) < 2:
+        pytest.skip("needs two logical CPUs (the properties pytest plugin makes them)")
+    ops._eager_plan.cache_clear()
+    with tf.device(devices[1]):
+        x = tf.constant(np.arange(60, dtype=np.float32).reshape(3, 4, 5))
+    assert x.device.endswith("CPU:1")
+    y = center_zero(x, 2, (-2, -1))
+    assert_bits(np.asarray(y), reference(x.numpy(), (2, 2), (1, 2)), "CPU:1")
+    plan = ops._eager_plan((3, 4, 5), x._datatype_enum(), 2, (-2, -1), x.device)
+    assert plan.formulation == "scatter"
+    constants = [c.cell_contents for c in plan.__closure__ if isinstance(c.cell_contents, tf.Tensor)]
+    assert len(constants) == 2 and all(c.device == x.device for c in constants), [c.device for c in constants]
+    ops._eager_plan.cache_clear()

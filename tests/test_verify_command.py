@@ -52,3 +52,25 @@ def test_a_property_failure_exits_1_with_the_failure_template_and_a_report(tmp_p
     again = subprocess.run(replay.replace("python", sys.executable, 1), shell=True, cwd=ROOT, capture_output=True,
                            text=True, env=dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3"), timeout=300)
     assert again.returncode == 1 and "failed [spec center-zero," in again.stdout, again.stdout + again.stderr
+
+
+def test_a_failure_is_reported_on_stderr_as_soon_as_its_cell_ends():
+    """A run stopped by a time limit (``timeout``, a CI job's limit) keeps what it found: each
+    failing cell's report goes to stderr when the cell ends, before the next cell runs."""
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "properties", "verify", "center-zero", "--layer", "tests.specimens.planted:LeansHigh",
+         "--profile", "quick"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        stderr = []
+        for line in process.stderr:  # read until the first report arrives, then stop the run
+            stderr.append(line)
+            if "failed [spec center-zero," in line:
+                break
+        first_report = "".join(stderr)
+    finally:
+        process.kill()
+        process.communicate(timeout=60)
+    assert "failed [spec center-zero," in first_report, first_report

@@ -1,0 +1,60 @@
+#!/bin/bash
+# The GPU run (see pack.sh): unpack TensorFlow (carried in parts), probe, benchmark, verify, pytest.
+#   bash scripts/gpu/run.sh [bench] [tests]   (results under $OUT, this workplace's device folder)
+set -u
+export PYTHONUNBUFFERED=1
+S=/tmp/site
+T0=$SECONDS
+stamp() { echo "== $1 ($((SECONDS - T0)) s)"; }
+if [ ! -f $S/.done ]; then
+  mkdir -p $S
+  Z=$(command -v zstd || echo "$PWD/.gpu/extra/zstd")
+  cat .gpu/part?? | "$Z" -d --long=31 -q | tar -x -C $S && touch $S/.done
+fi
+stamp "unpacked"
+PTXAS=$(command -v ptxas || ls /usr/local/cuda*/bin/ptxas 2>/dev/null | head -1)
+CUDA_DIR=$(dirname "$(dirname "$PTXAS")")
+ls "$CUDA_DIR"/nvvm/libdevice/ 2>&1 | head -2
+export PATH=$CUDA_DIR/bin:$PATH XLA_FLAGS=--xla_gpu_cuda_data_dir=$CUDA_DIR
+export PYTHONPATH=$S:$PWD
+# cuDNN: XLA creates a handle when it compiles; the machine's own cuDNN 9 and its CUDA 13 cuBLAS
+CUDNN=$(dirname "$(find / -name 'libcudnn.so.9' -not -path '*/stubs/*' 2>/dev/null | head -1)")
+BLASLT=$(dirname "$(find / -name 'libcublasLt.so.1*' 2>/dev/null | head -1)")
+export LD_LIBRARY_PATH=$PWD/.gpu/extra/stubs:$S/nvidia/cuda_runtime/lib:$CUDNN:$BLASLT:${LD_LIBRARY_PATH:-}
+export TF_FORCE_GPU_ALLOW_GROWTH=true CUDA_MODULE_LOADING=LAZY CUDA_CACHE_MAXSIZE=4294967296
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+python3 --version; nproc
+stamp "probe"
+TF_CPP_MIN_LOG_LEVEL=0 timeout 100 python3 scripts/gpu/probe.py > $OUT/probe.log 2>&1
+rc=$?
+grep -v "^W0000\|^I0000.*cpu_feature\|rebuild TensorFlow\|^To enable" $OUT/probe.log | tail -40
+echo "probe exit $rc"
+if ! grep -q "physical:.*GPU" $OUT/probe.log; then echo "no GPU: stopping"; exit 3; fi
+for stage in "$@"; do
+  case $stage in
+  bench)
+    stamp "benchmark"
+    timeout ${BENCH_S:-240} python3 benchmarks/layer_speed.py > $OUT/bench.log 2>&1; echo "bench exit $?"
+    grep -v "^W0000\|^I0000\|^WARNING" $OUT/bench.log | tail -60 ;;
+  tests)
+    stamp "verify (6 specs) and pytest, side by side"
+    mkdir -p /tmp/rep
+    for spec in center-zero band-zero border-zero causal-zero keras-masking random-cutout; do
+      (timeout ${VERIFY_S:-150} python3 -m properties verify $spec --profile quick --report /tmp/rep/$spec.json \
+        > /tmp/rep/$spec.log 2>&1; echo "$spec exit $? at $((SECONDS - T0)) s" >> /tmp/rep/exits) &
+    done
+    pip install -q --no-deps --no-build-isolation --no-index -e . > /tmp/pipe.log 2>&1 || tail -3 /tmp/pipe.log
+    HYPOTHESIS_PROFILE=ci timeout ${PYTEST_S:-200} python3 -m pytest -n 10 -q -p no:cacheprovider -m "not kit" \
+      --timeout 180 > $OUT/pytest.log 2>&1
+    echo "pytest exit $? at $((SECONDS - T0)) s"
+    wait
+    cat /tmp/rep/exits
+    for spec in center-zero band-zero border-zero causal-zero keras-masking random-cutout; do
+      echo "-- $spec"; grep -v "^W0000\|^I0000\|^WARNING" /tmp/rep/$spec.log | tail -15
+    done > $OUT/verify.log
+    tar -czf $OUT/reports.tgz -C /tmp rep
+    grep -E "FAILED|ERROR|passed|failed" $OUT/pytest.log | tail -30
+    grep -iE "^-- |fail|passed|devices" $OUT/verify.log | head -40 ;;
+  esac
+done
+stamp "done"
