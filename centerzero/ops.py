@@ -20,7 +20,10 @@ formulations reach it, and which is fastest depends on the mode and the window:
   compiled function of its own (path ``compiled``).
 
 Every path gives the same bits (tests/test_ops_paths.py pins each one against NumPy); the size
-thresholds that choose between them are the module constants below.
+thresholds that choose between them are the module constants below.  They are for the CPU; off
+the CPU (a GPU) every window stays on ``update``, written by whichever of the two writes has a
+kernel there for the dtype (TensorFlow's kernel registry says), and ``compiled`` runs only
+where neither has.
 """
 
 import functools
