@@ -207,12 +207,14 @@ def _update_op(dtype, device_type, shape):
 
 def device_type_of(device):
     """``"CPU"``, ``"GPU"``, ... for a device name; for no name (a graph tensor not yet
-    placed), the type TensorFlow's placer prefers: ``"GPU"`` where one is visible."""
+    placed), the type TensorFlow's placer prefers: ``"GPU"`` where one is visible.  (Visible,
+    not logical: listing logical devices would initialise TensorFlow's runtime while a graph is
+    only being built, and the user could no longer configure devices afterwards.)"""
     if device:
         kind = tf.DeviceSpec.from_string(device).device_type
         if kind:
             return kind
-    return "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
+    return "GPU" if tf.config.get_visible_devices("GPU") else "CPU"
 
 
 def choose_path(shape, size, axes, dtype, xla=False, device_type="CPU"):

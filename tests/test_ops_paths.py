@@ -9,6 +9,10 @@ writes a zero block through a strided slice.  Bits are compared as
 unsigned bytes: ``-0.0`` is not ``+0.0`` here, and every NaN payload counts.
 """
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -360,7 +364,27 @@ def test_every_supported_dtype_has_both_writes_on_the_cpu():
 def test_device_type_of_names():
     assert ops.device_type_of("/job:localhost/replica:0/task:0/device:GPU:0") == "GPU"
     assert ops.device_type_of("/job:localhost/replica:0/task:0/device:CPU:1") == "CPU"
-    assert ops.device_type_of("") == ("GPU" if tf.config.list_logical_devices("GPU") else "CPU")
+    assert ops.device_type_of("") == ("GPU" if tf.config.get_visible_devices("GPU") else "CPU")
+
+
+def test_building_a_graph_leaves_the_devices_configurable(tmp_path):
+    """Tracing ``center_zero`` into a graph asks which device type the placer prefers; it must
+    not initialise TensorFlow's runtime, or a user configuring devices afterwards (memory
+    growth, logical devices) gets a RuntimeError."""
+    script = tmp_path / "configure_after_graph.py"
+    script.write_text(
+        "import tensorflow as tf\n"
+        "from centerzero import center_zero\n"
+        "with tf.Graph().as_default():\n"
+        "    center_zero(tf.compat.v1.placeholder(tf.float32, [2, 10, 10]))\n"
+        "cpu = tf.config.list_physical_devices('CPU')[0]\n"
+        "tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)\n"
+        "print('configurable')\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "configurable" in result.stdout, result.stdout + result.stderr[-2000:]
 
 
 def test_on_a_gpu_large_windows_stay_on_update_and_the_write_follows_the_kernels(gpu_kernel_table):
