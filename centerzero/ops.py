@@ -22,8 +22,7 @@ formulations reach it, and which is fastest depends on the mode and the window:
 Every path gives the same bits (tests/test_ops_paths.py pins each one against NumPy); the size
 thresholds that choose between them are the module constants below.  They are for the CPU; off
 the CPU (a GPU) every window stays on ``update``, written by whichever of the two writes has a
-kernel there for the dtype (TensorFlow's kernel registry says), and ``compiled`` runs only
-where neither has.
+kernel there for the dtype (TensorFlow's kernel registry says).
 """
 
 import functools
@@ -195,14 +194,15 @@ def _index_dtype(shape):
 
 def _update_op(dtype, device_type, shape):
     """The op the ``update`` path writes zeros with on ``device_type``: ``TensorScatterUpdate``
-    or ``TensorStridedSliceUpdate``, the first that has a kernel there for ``dtype``, or None.
-    (On CPU both have kernels for every supported dtype; a GPU has fewer, e.g. no scatter for
-    uint8, float16, bfloat16 or int64.)"""
+    unless only ``TensorStridedSliceUpdate`` has a kernel there for ``dtype``.  Where neither
+    has one, the scatter: TensorFlow places it on the CPU (exact, but it copies the tensor both
+    ways).  On the CPU both have kernels for every supported dtype; an H200 has no GPU scatter
+    for uint8, float16, bfloat16, bool or int8-32, and a strided write for all."""
     if _has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)):
         return "TensorScatterUpdate"
     if _has_kernel("TensorStridedSliceUpdate", device_type, T=dtype):
         return "TensorStridedSliceUpdate"
-    return None
+    return "TensorScatterUpdate"
 
 
 def device_type_of(device):
@@ -227,17 +227,18 @@ def choose_path(shape, size, axes, dtype, xla=False, device_type="CPU"):
     >>> choose_path((64, 224, 224, 3), (200, 200), (1, 2), tf.float32)
     'compiled'
 
-    On a GPU a write of zeros runs in parallel at memory speed whatever the window, so
-    ``update`` runs there whenever TensorFlow has a GPU kernel for one of its two writes and
-    the dtype (``compiled`` otherwise): a compiled function's dispatch costs more than the
-    whole copy of a large batch there.
+    Off the CPU (a GPU) a write of zeros runs in parallel at memory speed whatever the window,
+    and a compiled function's dispatch costs more than the whole copy of a large batch, so
+    every window takes ``update`` there (written by whichever write has a kernel there: see
+    ``_update_op``).  ``compiled`` would also need XLA on that device, which not every device
+    has.
     """
     if 0 in size:
         return "identity"
     if xla:
         return "xla"
     if device_type != "CPU":
-        return "update" if _update_op(dtype, device_type, shape) else "compiled"
+        return "update"
     h, w = shape[axes[0]], shape[axes[1]]
     if not USE_COMPILED_PATH or h is None or w is None:
         return "update"
