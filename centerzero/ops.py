@@ -370,7 +370,7 @@ def _scatter_layout(shape, axes, size, dtype):
 
 def _scatter_constants(shape, axes, size, dtype, device_type="CPU"):
     """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``
-    or when ``device_type`` has no scatter kernel for ``dtype``."""
+    or when ``device_type`` has a kernel for ``dtype`` only for the strided write."""
     lengths, depth, index_dtype, block, nbytes = _scatter_layout(shape, axes, size, dtype)
     if nbytes > MAX_SCATTER_BYTES or 0 in shape or _update_op(dtype, device_type, shape) != "TensorScatterUpdate":
         # TensorScatterUpdate refuses indices into an empty tensor (a length-0 axis after the
