@@ -39,7 +39,7 @@ import tensorflow as tf  # noqa: E402
 
 from centerzero import CenterZero, center_zero  # noqa: E402
 from centerzero._keras import keras  # noqa: E402
-from centerzero.ops import _has_kernel, choose_path, device_type_of, resolve_axes  # noqa: E402
+from centerzero.ops import has_kernel, choose_path, device_type_of, resolve_axes  # noqa: E402
 
 NHWC = (64, 224, 224, 3)
 DTYPE_CASES = ("float32", "uint8", "float16", "bfloat16", "int64", "complex64")
@@ -96,7 +96,7 @@ def copy_op(x):
     """A same-size copy on x's device: ``DeepCopy``, or ``Snapshot`` where the device has no
     DeepCopy kernel for the dtype (a GPU has none for int64 or complex64)."""
     device_type = device_type_of(x.device)
-    if not _has_kernel("DeepCopy", device_type, T=x.dtype) and _has_kernel("Snapshot", device_type, T=x.dtype):
+    if not has_kernel("DeepCopy", device_type, T=x.dtype) and has_kernel("Snapshot", device_type, T=x.dtype):
         return lambda t: tf.raw_ops.Snapshot(input=t)
     return lambda t: tf.raw_ops.DeepCopy(x=t)
 

@@ -168,7 +168,7 @@ except ImportError:  # pragma: no cover - older or newer TensorFlow layouts
         return False
 
 
-def _has_kernel(op, device_type, **types):
+def has_kernel(op, device_type, **types):
     """Whether TensorFlow has a kernel for ``op`` on ``device_type`` that takes these dtypes
     (attribute name to DType, e.g. ``T=tf.uint8``)."""
     return _kernel_lookup(op, device_type, tuple(sorted((k, tf.as_dtype(v).as_datatype_enum) for k, v in types.items())))
@@ -198,9 +198,9 @@ def _update_op(dtype, device_type, shape):
     has one, the scatter: TensorFlow places it on the CPU (exact, but it copies the tensor both
     ways).  On the CPU both have kernels for every supported dtype; an H200 has no GPU scatter
     for uint8, float16, bfloat16, bool or int8-32, and a strided write for all."""
-    if _has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)):
+    if has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)):
         return "TensorScatterUpdate"
-    if _has_kernel("TensorStridedSliceUpdate", device_type, T=dtype):
+    if has_kernel("TensorStridedSliceUpdate", device_type, T=dtype):
         return "TensorStridedSliceUpdate"
     return "TensorScatterUpdate"
 
@@ -384,13 +384,13 @@ def _scatter_constants(shape, axes, size, dtype, device_type="CPU"):
     return np.stack(grid, axis=-1).reshape(-1, depth), block
 
 
-def _update_formulation(x, axes, size):
-    """Path ``update`` while tracing a graph."""
+def _update_formulation(x, axes, size, device_type):
+    """Path ``update`` while tracing a graph for ``device_type``."""
     shape = tuple(x.shape.as_list())
     if None in shape:
         begin, end, block = _dynamic_update_bounds(x, axes, size)
     else:
-        scatter = _scatter_constants(shape, axes, size, x.dtype, device_type_of(x.device))
+        scatter = _scatter_constants(shape, axes, size, x.dtype, device_type)
         if scatter is not None:
             indices, block = scatter
             return _scatter(x, indices, tf.zeros(block, x.dtype))
@@ -530,11 +530,12 @@ def center_zero(x, size=2, axes=(-2, -1)):
         with tf.control_dependencies(checks):
             x = tf.identity(x)
     shape = tuple(x.shape.as_list())
-    path = choose_path(shape, size, resolved, dtype, xla=_in_xla_context(), device_type=device_type_of(x.device))
+    device_type = device_type_of(x.device)
+    path = choose_path(shape, size, resolved, dtype, xla=_in_xla_context(), device_type=device_type)
     if path == "identity":
         return tf.identity(x)
     if path == "xla":
         return _and_formulation(x, resolved, size)
     if path == "compiled":
         return _compiled(shape, resolved, size, dtype.name)(x)
-    return _update_formulation(x, resolved, size)
+    return _update_formulation(x, resolved, size, device_type)

@@ -355,10 +355,10 @@ def gpu_kernel_table(monkeypatch):
 
 def test_every_supported_dtype_has_both_writes_on_the_cpu():
     for dtype in SUPPORTED_DTYPES:
-        assert ops._has_kernel("TensorScatterUpdate", "CPU", T=dtype, Tindices=tf.int32), dtype.name
-        assert ops._has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
+        assert ops.has_kernel("TensorScatterUpdate", "CPU", T=dtype, Tindices=tf.int32), dtype.name
+        assert ops.has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
         assert ops._update_op(dtype, "CPU", (4, 4)) == "TensorScatterUpdate"
-    assert not ops._has_kernel("TensorScatterUpdate", "NO_SUCH_DEVICE", T=tf.float32, Tindices=tf.int32)
+    assert not ops.has_kernel("TensorScatterUpdate", "NO_SUCH_DEVICE", T=tf.float32, Tindices=tf.int32)
 
 
 def test_device_type_of_names():

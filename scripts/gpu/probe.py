@@ -60,6 +60,6 @@ for mode in ("eager", "graph", "xla"):
 print("eager plans:", ops._eager_plan.cache_info())
 for d in ops.SUPPORTED_DTYPES:
     print(f"GPU kernels {d.name:10} update op {ops._update_op(d, 'GPU', (64, 224, 224, 3))},"
-          f" DeepCopy {ops._has_kernel('DeepCopy', 'GPU', T=d)}, Snapshot {ops._has_kernel('Snapshot', 'GPU', T=d)},"
+          f" DeepCopy {ops.has_kernel('DeepCopy', 'GPU', T=d)}, Snapshot {ops.has_kernel('Snapshot', 'GPU', T=d)},"
           f" path {ops.choose_path((64, 224, 224, 3), (2, 2), (1, 2), d, device_type='GPU')}")
 sys.exit(0 if ok else 1)
