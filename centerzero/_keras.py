@@ -43,3 +43,39 @@ def symbolic_like(layer, inputs):
     if IS_KERAS_3:
         return keras.KerasTensor(inputs.shape, dtype=inputs.dtype, sparse=getattr(inputs, "sparse", False))
     return tf.TensorSpec(inputs.shape, inputs.dtype)
+
+
+if IS_KERAS_3:
+    from keras.src.distribution.distribution_lib import distribution as _distribution
+else:
+
+    def _distribution():
+        return None
+
+
+def _keras_mask_of(tensor):
+    # An eager tensor keeps Keras's mask in its instance dict; `getattr` on one without a mask
+    # raises and catches an AttributeError inside, about 1 us against 60 ns for the dict.
+    if _MASK_IS_A_CLASS_ATTRIBUTE:  # pragma: no cover - no TensorFlow seen so far
+        return getattr(tensor, "_keras_mask", None)
+    return getattr(tensor, "__dict__", {}).get("_keras_mask")
+
+
+_MASK_IS_A_CLASS_ATTRIBUTE = hasattr(tf.Tensor, "_keras_mask")
+
+
+def keras_call_needed(layer, inputs):
+    """Whether Keras's own ``Layer.__call__`` has work to do for an eager call of ``layer`` (a
+    layer that keeps its input as it is and creates nothing) on the eager tensor ``inputs``:
+    the first call (which builds the layer and records its build shapes), an incoming Keras
+    mask to pass on, an activity regularizer, an input spec, or a Keras 3 distribution that
+    lays out outputs.  Otherwise ``__call__`` would only open name scopes, which eager tensors
+    do not carry."""
+    return (
+        not layer.built
+        or not getattr(layer, "_called", True)
+        or _keras_mask_of(inputs) is not None
+        or layer.activity_regularizer is not None
+        or layer.input_spec is not None
+        or _distribution() is not None
+    )

@@ -422,11 +422,11 @@ def _runtime_checks(x, axes, size):
 # --- eager calls ------------------------------------------------------------------------------
 
 
-try:
-    from tensorflow.python.framework.ops import EagerTensor as _EagerTensor
-except ImportError:  # pragma: no cover
+try:  #: The type of eager tensors (``type(x) is EagerTensor``: the eager fast paths' test).
+    from tensorflow.python.framework.ops import EagerTensor
+except ImportError:  # pragma: no cover - a layout that hides it: no input takes the fast paths
 
-    class _EagerTensor:
+    class EagerTensor:
         pass
 
 
@@ -513,7 +513,7 @@ def center_zero(x, size=2, axes=(-2, -1)):
            [6., 0., 0., 6.],
            [6., 6., 6., 6.]], dtype=float32)
     """
-    if type(x) is _EagerTensor and _plain(size, axes) and tf.executing_eagerly():
+    if type(x) is EagerTensor and _plain(size, axes) and tf.executing_eagerly():
         # The fast path for eager tensors: one cache look-up (keyed by the dtype's enum, which
         # hashes faster than a DType, and the device holding x), one op.
         return _eager_plan(x._shape_tuple(), x._datatype_enum(), size, axes, x.device)(x)

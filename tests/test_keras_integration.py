@@ -94,3 +94,79 @@ def test_a_symbolic_call_checks_rank_and_window():
         CenterZero()(keras.Input((), dtype="float32", batch_size=4))
     with pytest.raises(ValueError, match="size 5 on axis 2 of length 4"):
         CenterZero(size=5)(keras.Input((9, 4)))
+
+
+# --- eager calls of a built layer skip Keras's `Layer.__call__` when it has nothing to do ----
+
+
+@pytest.fixture
+def keras_calls(monkeypatch):
+    """Counts the calls that reach Keras's own `Layer.__call__`."""
+    calls = []
+    original = keras.layers.Layer.__call__
+
+    def counting(self, *args, **kwargs):
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.layers.Layer, "__call__", counting)
+    return calls
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"training": True}, {"training": False}, {"training": None}])
+def test_an_eager_call_of_a_built_layer_runs_the_op_directly(keras_calls, kwargs):
+    layer = CenterZero(size=(3, 2), axes=(-3, -2))
+    x = tf.constant(np.resize(special_values("float32"), (2, 7, 6, 3)))
+    assert_bitwise_equal(layer(x, **kwargs).numpy(), center_window_expected(x.numpy(), (3, 2), (-3, -2)))
+    assert len(keras_calls) == 1 and layer.built  # the first call builds, through Keras
+    for shape in [(2, 7, 6, 3), (5, 9, 4, 1)]:
+        x = tf.constant(np.resize(special_values("float32"), shape))
+        assert_bitwise_equal(layer(x, **kwargs).numpy(), center_window_expected(x.numpy(), (3, 2), (-3, -2)))
+    assert len(keras_calls) == 1
+
+
+def test_a_built_layer_still_checks_each_eager_call():
+    layer = CenterZero(size=3)
+    layer(tf.zeros((4, 4)))
+    with pytest.raises(ValueError, match="size 3 on axis 1 of length 2"):
+        layer(tf.zeros((4, 2)))
+    with pytest.raises(TypeError, match="string"):
+        layer(tf.constant([["a"] * 4] * 4))
+
+
+def test_keras_runs_the_call_when_the_input_carries_a_mask(keras_calls):
+    layer = CenterZero(size=(1, 2))
+    layer(tf.zeros((2, 5, 4)))
+    x = tf.ones((2, 5, 4))
+    mask = tf.constant([[True, True, True, False, False], [True] * 5])
+    x._keras_mask = mask  # where Keras 2 and Keras 3 keep an eager tensor's mask
+    out = layer(x)
+    assert len(keras_calls) == 2
+    assert np.array_equal(np.asarray(keras_mask_of(out)), mask.numpy())
+
+
+def test_keras_runs_the_call_for_an_activity_regularizer(keras_calls):
+    layer = CenterZero(size=1, activity_regularizer=keras.regularizers.L1(1.0))
+    x = tf.fill((3, 3), 2.0)
+    layer(x)
+    layer(x)
+    assert len(keras_calls) == 2
+    assert len(layer.losses) == 1 and float(layer.losses[0]) > 0
+
+
+def test_keras_runs_the_call_for_an_input_spec(keras_calls):
+    layer = CenterZero(size=1)
+    layer(tf.zeros((3, 3)))
+    layer.input_spec = keras.layers.InputSpec(ndim=3)
+    with pytest.raises(ValueError, match="ndim"):
+        layer(tf.zeros((3, 3)))
+    assert len(keras_calls) == 2
+
+
+def test_keras_runs_the_call_inside_a_tf_function(keras_calls):
+    layer = CenterZero(size=1)
+    x = tf.fill((3, 3), 2.0)
+    layer(x)
+    traced = tf.function(lambda: layer(x))  # x is an eager tensor captured by the graph
+    assert_bitwise_equal(traced().numpy(), center_window_expected(x.numpy(), (1, 1), (-2, -1)))
+    assert len(keras_calls) == 2
