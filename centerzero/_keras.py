@@ -46,7 +46,7 @@ def symbolic_like(layer, inputs):
 
 
 if IS_KERAS_3:
-    from keras.src.distribution.distribution_lib import distribution as _distribution
+    _distribution = keras.distribution.distribution
 else:
 
     def _distribution():
@@ -63,16 +63,22 @@ def _keras_mask_of(tensor):
 
 _MASK_IS_A_CLASS_ATTRIBUTE = hasattr(tf.Tensor, "_keras_mask")
 
+try:  # what tf.executing_eagerly calls, without its two Python calls on the way
+    from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
+except ImportError:  # pragma: no cover
+    _executing_eagerly = tf.executing_eagerly
+
 
 def keras_call_needed(layer, inputs):
-    """Whether Keras's own ``Layer.__call__`` has work to do for an eager call of ``layer`` (a
-    layer that keeps its input as it is and creates nothing) on the eager tensor ``inputs``:
-    the first call (which builds the layer and records its build shapes), an incoming Keras
-    mask to pass on, an activity regularizer, an input spec, or a Keras 3 distribution that
-    lays out outputs.  Otherwise ``__call__`` would only open name scopes, which eager tensors
-    do not carry."""
+    """Whether Keras's own ``Layer.__call__`` has work to do for a call of ``layer`` (a layer
+    that keeps its input as it is and creates nothing) on the eager tensor ``inputs``: a graph
+    being traced (Keras names the ops), the first call (which builds the layer and records its
+    build shapes), an incoming Keras mask to pass on, an activity regularizer, an input spec,
+    or a Keras 3 distribution that lays out outputs.  Otherwise ``__call__`` would only open
+    name scopes, which eager tensors do not carry."""
     return (
-        not layer.built
+        not _executing_eagerly()
+        or not layer.built
         or not getattr(layer, "_called", True)
         or _keras_mask_of(inputs) is not None
         or layer.activity_regularizer is not None

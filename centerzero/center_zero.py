@@ -1,10 +1,8 @@
 """The ``CenterZero`` Keras layer (contract section 1)."""
 
-import tensorflow as tf
-
 from centerzero._keras import IS_KERAS_3, keras, keras_call_needed, register_serializable, symbolic_like
 from centerzero.arguments import normalize_axes, normalize_size
-from centerzero.ops import EagerTensor, center_zero, check_dtype, check_input_type, check_static_shape, resolve_axes
+from centerzero.ops import EagerTensor, center_zero, eager_center_zero, check_dtype, check_input_type, check_static_shape, resolve_axes
 
 
 @register_serializable(package="centerzero")
@@ -57,13 +55,12 @@ class CenterZero(keras.layers.Layer):
             type(inputs) is EagerTensor
             and not args
             and (not kwargs or len(kwargs) == 1 and "training" in kwargs)
-            and tf.executing_eagerly()
             and not keras_call_needed(self, inputs)
         ):
             # An eager call of a built layer: Keras's `__call__` would cost some 40-100 us (and
             # more after a large tensor has flushed the caches) to change nothing here, so the
             # op runs directly.  `training` changes nothing (contract 1.6).
-            return center_zero(inputs, self.size, self.axes)
+            return eager_center_zero(inputs, self.size, self.axes)
         # Keras converts and builds before `call` runs, and fails in its own words on None,
         # object arrays and inputs of unknown rank: say why in the contract's words first.
         check_input_type(inputs)

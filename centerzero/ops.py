@@ -502,6 +502,13 @@ def _plain(size, axes):
     )
 
 
+def eager_center_zero(x, size, axes):
+    """``center_zero`` for a caller that knows that TensorFlow is executing eagerly, that ``x``
+    is an ``EagerTensor`` and that ``size`` and ``axes`` are pairs of plain ints (the layer's
+    normalised arguments): one cache look-up, one op."""
+    return _eager_plan(x._shape_tuple(), x._datatype_enum(), size, axes, x.device)(x)
+
+
 def center_zero(x, size=2, axes=(-2, -1)):
     """Zero the central ``size`` window of every 2-D map of ``x`` spanned by ``axes``.
 
