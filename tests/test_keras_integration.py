@@ -170,3 +170,14 @@ def test_keras_runs_the_call_inside_a_tf_function(keras_calls):
     traced = tf.function(lambda: layer(x))  # x is an eager tensor captured by the graph
     assert_bitwise_equal(traced().numpy(), center_window_expected(x.numpy(), (1, 1), (-2, -1)))
     assert len(keras_calls) == 2
+
+
+def test_a_subclass_that_overrides_call_is_called_in_eager_mode():
+    class Doubles(CenterZero):
+        def call(self, inputs):
+            return 2 * super().call(inputs)
+
+    layer = Doubles(size=1)
+    x = tf.fill((3, 3), 2.0)
+    for _ in range(2):  # the second call comes after the layer is built
+        assert_bitwise_equal(layer(x).numpy(), 2 * center_window_expected(x.numpy(), (1, 1), (-2, -1)))
