@@ -53,6 +53,9 @@ else:
         return None
 
 
+_MASK_IS_A_CLASS_ATTRIBUTE = hasattr(tf.Tensor, "_keras_mask")
+
+
 def _keras_mask_of(tensor):
     # An eager tensor keeps Keras's mask in its instance dict; `getattr` on one without a mask
     # raises and catches an AttributeError inside, about 1 us against 60 ns for the dict.
@@ -60,8 +63,6 @@ def _keras_mask_of(tensor):
         return getattr(tensor, "_keras_mask", None)
     return getattr(tensor, "__dict__", {}).get("_keras_mask")
 
-
-_MASK_IS_A_CLASS_ATTRIBUTE = hasattr(tf.Tensor, "_keras_mask")
 
 try:  # what tf.executing_eagerly calls, without its two Python calls on the way
     from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly

@@ -53,7 +53,7 @@ class CenterZero(keras.layers.Layer):
     def __call__(self, inputs, *args, **kwargs):
         if (
             type(inputs) is EagerTensor
-            and type(self).call is CenterZero.call  # a subclass's own `call` runs through Keras
+            and type(self) is CenterZero  # a subclass may override any hook Keras's call runs
             and not args
             and (not kwargs or len(kwargs) == 1 and "training" in kwargs)
             and not keras_call_needed(self, inputs)

@@ -181,3 +181,14 @@ def test_a_subclass_that_overrides_call_is_called_in_eager_mode():
     x = tf.fill((3, 3), 2.0)
     for _ in range(2):  # the second call comes after the layer is built
         assert_bitwise_equal(layer(x).numpy(), 2 * center_window_expected(x.numpy(), (1, 1), (-2, -1)))
+
+
+def test_a_subclass_that_overrides_compute_mask_keeps_its_mask_in_eager_mode():
+    class MasksEverything(CenterZero):
+        def compute_mask(self, inputs, previous_mask=None):
+            return tf.ones(tf.shape(inputs)[:-1], tf.bool)
+
+    layer = MasksEverything(size=1)
+    x = tf.fill((3, 3), 2.0)
+    for _ in range(2):  # the second call comes after the layer is built
+        assert np.array_equal(np.asarray(keras_mask_of(layer(x))), [True] * 3)
