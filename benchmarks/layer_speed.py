@@ -2,7 +2,7 @@
 
     python benchmarks/layer_speed.py [--quick] [--cases float32,uint8,window200,small]
                                      [--modes eager,graph,xla] [--rounds 7] [--seconds 0.1]
-                                     [--device GPU:0]
+                                     [--writes select,and] [--device GPU:0]
 
 For each case and mode the candidates are called alternately (the order reversed every round),
 each timing repeats calls until it lasts about ``--seconds``, and the medians of ``--rounds``
@@ -39,7 +39,8 @@ import tensorflow as tf  # noqa: E402
 
 from centerzero import CenterZero, center_zero  # noqa: E402
 from centerzero._keras import keras  # noqa: E402
-from centerzero.ops import has_kernel, choose_path, device_type_of, resolve_axes  # noqa: E402
+from centerzero.ops import EAGER_WRITES, has_kernel, choose_path, device_type_of, resolve_axes  # noqa: E402
+from centerzero.ops import _eager_plan  # noqa: E402  (to force a write: --writes)
 
 NHWC = (64, 224, 224, 3)
 DTYPE_CASES = ("float32", "uint8", "float16", "bfloat16", "int64", "complex64")
@@ -123,7 +124,7 @@ def blog_mask(shape, axes, size, dtype):
     return tf.constant(mask)
 
 
-def run_case(name, modes, rounds, seconds):
+def run_case(name, modes, rounds, seconds, writes=()):
     shape, axes, size, dtype = CASES[name]
     x = make_input(shape, dtype)
     mask = blog_mask(shape, axes, size, dtype)
@@ -136,11 +137,17 @@ def run_case(name, modes, rounds, seconds):
         candidates["mul"] = wrap(mode, lambda t: t * mask)
         candidates["op"] = wrap(mode, lambda t: center_zero(t, size, axes))
         candidates["layer"] = wrap(mode, lambda t: layer(t))
+        if mode != "xla":
+            for write in writes:  # the op's eager plan with this write forced (in a graph: captured)
+                candidates[write] = wrap(mode, _eager_plan(shape, tf.as_dtype(dtype), size, axes, x.device, write))
         medians = compare(candidates, x, rounds, seconds)
         path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), dtype, xla=(mode == "xla"),
                            device_type=device_type_of(x.device))
         rows.append((name, dtype, mode, path, medians))
         print_row(rows[-1])
+        if mode != "xla" and writes:
+            print("   writes, ms (/copy):" + "".join(
+                f" {w} {medians[w] * 1e3:.3f} ({ratio(medians, w, 'copy'):.2f})" for w in writes), flush=True)
     del x
     return rows
 
@@ -225,6 +232,8 @@ def main():
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--seconds", type=float, help="length of one timing")
+    parser.add_argument("--writes", default="", help=f"also time the op with each of these writes forced,"
+                        f" outside XLA (comma-separated, from: {', '.join(EAGER_WRITES)})")
     parser.add_argument("--device", help="where the inputs live and the candidates run (default: GPU:0 if any, else CPU:0)")
     args = parser.parse_args()
     rounds = args.rounds or (5 if args.quick else 7)
@@ -234,6 +243,9 @@ def main():
     if unknown:
         parser.error(f"unknown cases {unknown}; choose from {', '.join(CASES)}, small")
     modes = args.modes.split(",")
+    writes = [w for w in args.writes.split(",") if w]
+    if set(writes) - set(EAGER_WRITES):
+        parser.error(f"unknown writes {sorted(set(writes) - set(EAGER_WRITES))}; choose from {', '.join(EAGER_WRITES)}")
     device = args.device or ("GPU:0" if tf.config.list_logical_devices("GPU") else "CPU:0")
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
@@ -245,7 +257,7 @@ def main():
     with tf.device(device):
         for name in cases:
             if name != "small":
-                rows.extend(run_case(name, modes, rounds, seconds))
+                rows.extend(run_case(name, modes, rounds, seconds, writes))
         if rows:
             summary(rows)
         if "small" in cases:

@@ -368,11 +368,13 @@ def _scatter_layout(shape, axes, size, dtype):
     return lengths, depth, index_dtype, block, nbytes
 
 
-def _scatter_constants(shape, axes, size, dtype, device_type="CPU"):
+def _scatter_constants(shape, axes, size, dtype, device_type="CPU", force=False):
     """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``
-    or when ``device_type`` has a kernel for ``dtype`` only for the strided write."""
+    or when ``device_type`` has a kernel for ``dtype`` only for the strided write (unless
+    ``force``: the scatter whatever its size and wherever TensorFlow places it)."""
     lengths, depth, index_dtype, block, nbytes = _scatter_layout(shape, axes, size, dtype)
-    if nbytes > MAX_SCATTER_BYTES or 0 in shape or _update_op(dtype, device_type, shape) != "TensorScatterUpdate":
+    too_big = nbytes > MAX_SCATTER_BYTES or _update_op(dtype, device_type, shape) != "TensorScatterUpdate"
+    if (too_big and not force) or 0 in shape:
         # TensorScatterUpdate refuses indices into an empty tensor (a length-0 axis after the
         # maps); the strided write takes empty inputs of every layout.
         return None
@@ -459,13 +461,54 @@ def _plan(fn, path, formulation=None):
     return fn
 
 
+#: The eager writes that ``_eager_plan(..., write=)`` can be made to use (the benchmark and
+#: the GPU probe time and check each one):
+#:
+#: * ``scatter``, ``strided``: the ``update`` path's two writes (its default choice);
+#: * ``select``: ``SelectV2`` of a cached boolean window mask (1 on every axis but the two
+#:   map axes), a ``+0`` scalar and the input: one pass that moves each element's bits
+#:   untouched; its registered gradient is the same select of the upstream gradient;
+#: * ``and``: the ``and`` formulation with its mask words cached on the device instead of
+#:   compiled with XLA.
+EAGER_WRITES = ("scatter", "strided", "select", "and")
+
+
+def _map_mask(shape, axes, size):
+    """True inside the window, as a NumPy array of 1s on every axis but the two map axes."""
+    mask_shape = [shape[a] if a in axes else 1 for a in range(len(shape))]
+    inside = np.zeros(mask_shape, bool)
+    index = [slice(None)] * len(shape)
+    for axis, k in zip(axes, size):
+        index[axis] = slice(*window(shape[axis], k))
+    inside[tuple(index)] = True
+    return inside
+
+
+def _mask_plan(shape, dtype, axes, size, device, write):
+    """The ``select`` or ``and`` write for eager tensors, its constants made on ``device``."""
+    inside = _map_mask(shape, axes, size)
+    with tf.device(device):
+        if write == "select":
+            condition, zero = tf.constant(inside), tf.zeros([], dtype)
+            return _plan(lambda x: tf.raw_ops.SelectV2(condition=condition, t=zero, e=x), "update", "select")
+        if dtype == tf.bool:
+            keep = tf.constant(~inside)
+            return _plan(lambda x: tf.logical_and(x, keep), "update", "and")
+        work = _work_dtype(dtype)
+        keep = tf.constant(np.where(inside, 0, _all_ones(work)).astype(work.as_numpy_dtype))
+    if dtype.is_floating or dtype.is_complex:
+        return _plan(lambda x: _and_differentiable(x, keep), "update", "and")
+    return _plan(lambda x: _and(x, keep), "update", "and")
+
+
 @functools.lru_cache(maxsize=128)
-def _eager_plan(shape, dtype, size, axes, device=None):
+def _eager_plan(shape, dtype, size, axes, device=None, write=None):
     """A one-argument function computing ``center_zero`` for eager tensors of this shape,
     dtype, size and axes (unresolved, as the caller gave them), held on ``device`` (``None``:
     the default device): every check and every constant is done once per key; the errors are
     raised each time (not cached).  Its ``path`` attribute names the path; ``formulation``
-    says how ``update`` writes (``scatter`` or ``strided``).
+    says how ``update`` writes (``scatter`` or ``strided``).  ``write`` (one of
+    ``EAGER_WRITES``) forces a write for a window that takes ``update``.
 
     The scatter's indices and zeros live on the input's device, so a GPU call copies nothing
     from the host; the strided write's bounds stay on the host, where its kernels read them."""
@@ -474,13 +517,21 @@ def _eager_plan(shape, dtype, size, axes, device=None):
     axes = normalize_axes(axes)
     resolved = check_static_shape(shape, axes, size)
     device_type = device_type_of(device)
+    if write is not None and write not in EAGER_WRITES:
+        raise ValueError(f"CenterZero: write={write!r} is not one of {EAGER_WRITES}")
     path = choose_path(shape, size, resolved, dtype, device_type=device_type)
     if path == "identity":
         return _plan(lambda x: tf.identity(x), path)
-    if path == "compiled":
+    if path == "compiled" and write is None:
         compiled = _compiled(shape, resolved, size, dtype.name)
         return _plan(lambda x: compiled(x), path)
-    scatter = _scatter_constants(shape, resolved, size, dtype, device_type)
+    if write is not None:
+        path = "update"
+    if write in ("select", "and"):
+        return _mask_plan(shape, dtype, resolved, size, device, write)
+    scatter = _scatter_constants(shape, resolved, size, dtype, device_type, force=(write == "scatter"))
+    if write == "strided":
+        scatter = None
     if scatter is not None:
         with tf.device(device):
             indices = tf.constant(scatter[0])  # an eager constant is made on the scope's device
@@ -489,7 +540,11 @@ def _eager_plan(shape, dtype, size, axes, device=None):
     begin, end, block = _update_bounds(shape, resolved, size)
     with tf.device("CPU:0"):  # TensorStridedSliceUpdate reads its bounds from host memory
         begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))
-    return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, "strided")
+    if int(np.prod(block, dtype=np.int64)) * dtype.size > MAX_SCATTER_BYTES:  # a zero block made per call
+        return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, "strided")
+    with tf.device(device):  # small: made once, where the input is (tf.zeros copies it from the host)
+        zeros = tf.zeros(block, dtype)
+    return _plan(lambda x: _update(x, begin, end, strides, zeros), path, "strided")
 
 
 def _plain(size, axes):

@@ -20,8 +20,12 @@ python3 -m pip download -q --no-deps $PLAT -d "$W/whl" tensorflow==2.21.0 keras=
   hypothesis absl-py 'numpy<2.5' wrapt 'nvidia-cuda-runtime-cu12<13' sortedcontainers attrs
 python3 -m pip install -q --no-index --no-deps --no-compile $PLAT --target "$W/site" "$W"/whl/*.whl
 rm -rf "$W/site/tensorflow/include"  # C++ headers: 430 MB that nothing here reads
+# the profiler client (tf.profiler.experimental.client) and StableHLO's Python extension:
+# 111 MB that `import tensorflow`, Keras and this project never load
+rm -f "$W/site/tensorflow/python/profiler/internal/_pywrap_profiler_plugin.so" \
+  "$W/site/tensorflow/compiler/mlir/stablehlo/stablehlo_extension.so"
 mkdir -p "$DIR/extra/stubs"
-(tar -C "$W/site" -cf - . | zstd -q -T0 -11 --long=30) | split -b 66060288 -d -a 2 - "$DIR/part"
+(tar -C "$W/site" -cf - . | zstd -q -T0 -19 --long=30) | split -b 66060288 -d -a 2 - "$DIR/part"
 cp "$(command -v zstd)" "$DIR/extra/"
 echo 'int centerzero_stub_marker(void) { return 0; }' > "$W/empty.c"
 for lib in libcublas.so.12 libcublasLt.so.12 libcufft.so.11 libcusolver.so.11 libcusparse.so.12; do

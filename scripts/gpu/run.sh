@@ -25,22 +25,24 @@ export TF_FORCE_GPU_ALLOW_GROWTH=true CUDA_MODULE_LOADING=LAZY CUDA_CACHE_MAXSIZ
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
 python3 --version; nproc
 stamp "probe"
-TF_CPP_MIN_LOG_LEVEL=0 timeout 100 python3 scripts/gpu/probe.py > $OUT/probe.log 2>&1
+TF_CPP_MIN_LOG_LEVEL=0 timeout ${PROBE_S:-100} python3 scripts/gpu/probe.py > $OUT/probe.log 2>&1
 rc=$?
-grep -v "^W0000\|^I0000.*cpu_feature\|rebuild TensorFlow\|^To enable" $OUT/probe.log | tail -40
+grep -v "^W0000\|^I0000\|rebuild TensorFlow\|^To enable" $OUT/probe.log | tail -50
 echo "probe exit $rc"
 if ! grep -q "physical:.*GPU" $OUT/probe.log; then echo "no GPU: stopping"; exit 3; fi
 for stage in "$@"; do
   case $stage in
   bench)
     stamp "benchmark"
-    timeout ${BENCH_S:-240} python3 benchmarks/layer_speed.py > $OUT/bench.log 2>&1; echo "bench exit $?"
+    timeout ${BENCH_S:-240} python3 benchmarks/layer_speed.py --rounds 5 --seconds 0.03 \
+      --cases ${BENCH_CASES:-float32,uint8,float16,bfloat16,int64,complex64,batch1,nchw,window200,small} \
+      --writes scatter,strided,select,and > $OUT/bench.log 2>&1; echo "bench exit $?"
     grep -v "^W0000\|^I0000\|^WARNING" $OUT/bench.log | tail -60 ;;
   tests)
     stamp "verify (6 specs) and pytest, side by side"
     mkdir -p /tmp/rep
     for spec in center-zero band-zero border-zero causal-zero keras-masking random-cutout; do
-      (timeout ${VERIFY_S:-150} python3 -m properties verify $spec --profile quick --report /tmp/rep/$spec.json \
+      (timeout ${VERIFY_S:-150} python3 scripts/gpu/verify.py $spec --report /tmp/rep/$spec.json \
         > /tmp/rep/$spec.log 2>&1; echo "$spec exit $? at $((SECONDS - T0)) s" >> /tmp/rep/exits) &
     done
     pip install -q --no-deps --no-build-isolation --no-index -e . > /tmp/pipe.log 2>&1 || tail -3 /tmp/pipe.log
@@ -50,7 +52,7 @@ for stage in "$@"; do
     wait
     cat /tmp/rep/exits
     for spec in center-zero band-zero border-zero causal-zero keras-masking random-cutout; do
-      echo "-- $spec"; grep -v "^W0000\|^I0000\|^WARNING" /tmp/rep/$spec.log | tail -15
+      echo "-- $spec"; grep -v "^W0000\|^I0000\|^WARNING\|^E0000" /tmp/rep/$spec.log | tail -400
     done > $OUT/verify.log
     tar -czf $OUT/reports.tgz -C /tmp rep
     grep -E "FAILED|ERROR|passed|failed" $OUT/pytest.log | tail -30
