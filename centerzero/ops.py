@@ -470,6 +470,10 @@ def _plan(fn, path, formulation=None):
 #:   untouched; its registered gradient is the same select of the upstream gradient;
 #: * ``and``: the ``and`` formulation with its mask words cached on the device instead of
 #:   compiled with XLA.
+#:
+#: A forced plan's ``path`` is ``update`` for the first two and ``mask`` for the others.  On
+#: the CPU both masks broadcast 10-50x slower than a copy; they are candidates for a GPU,
+#: where every elementwise kernel runs near memory speed.
 EAGER_WRITES = ("scatter", "strided", "select", "and")
 
 
@@ -490,15 +494,15 @@ def _mask_plan(shape, dtype, axes, size, device, write):
     with tf.device(device):
         if write == "select":
             condition, zero = tf.constant(inside), tf.zeros([], dtype)
-            return _plan(lambda x: tf.raw_ops.SelectV2(condition=condition, t=zero, e=x), "update", "select")
+            return _plan(lambda x: tf.raw_ops.SelectV2(condition=condition, t=zero, e=x), "mask", "select")
         if dtype == tf.bool:
             keep = tf.constant(~inside)
-            return _plan(lambda x: tf.logical_and(x, keep), "update", "and")
+            return _plan(lambda x: tf.logical_and(x, keep), "mask", "and")
         work = _work_dtype(dtype)
         keep = tf.constant(np.where(inside, 0, _all_ones(work)).astype(work.as_numpy_dtype))
     if dtype.is_floating or dtype.is_complex:
-        return _plan(lambda x: _and_differentiable(x, keep), "update", "and")
-    return _plan(lambda x: _and(x, keep), "update", "and")
+        return _plan(lambda x: _and_differentiable(x, keep), "mask", "and")
+    return _plan(lambda x: _and(x, keep), "mask", "and")
 
 
 @functools.lru_cache(maxsize=128)
@@ -508,7 +512,7 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
     the default device): every check and every constant is done once per key; the errors are
     raised each time (not cached).  Its ``path`` attribute names the path; ``formulation``
     says how ``update`` writes (``scatter`` or ``strided``).  ``write`` (one of
-    ``EAGER_WRITES``) forces a write for a window that takes ``update``.
+    ``EAGER_WRITES``) forces a write for any window but an empty one.
 
     The scatter's indices and zeros live on the input's device, so a GPU call copies nothing
     from the host; the strided write's bounds stay on the host, where its kernels read them."""
