@@ -68,10 +68,22 @@ def timed(fn, x, calls):
     return (time.perf_counter() - start) / calls
 
 
-def compare(candidates, x, rounds, seconds):
-    """Median seconds per call of each candidate, called in alternation."""
+#: Candidates whose result must equal the op's, bit for bit (a fast wrong write is no candidate).
+SAME_BITS_AS_OP = ("layer", *EAGER_WRITES)
+
+#: (case, mode, candidate) of every result that differed from the op's; main exits 1 if any.
+MISMATCHES = []
+
+
+def compare(candidates, x, rounds, seconds, label=""):
+    """Median seconds per call of each candidate, called in alternation.  Before timing, the
+    results of the candidates in ``SAME_BITS_AS_OP`` are compared with the op's, byte for byte."""
+    expected = candidates["op"](x).numpy().tobytes() if "op" in candidates else None
     for name, fn in candidates.items():
-        fn(x)  # trace / compile outside the timings
+        out = fn(x)  # trace / compile outside the timings
+        if expected is not None and name in SAME_BITS_AS_OP and out.numpy().tobytes() != expected:
+            MISMATCHES.append((label, name))
+            print(f"  MISMATCH: {name} gave other bits than the op ({label})")
         placed = fn(x).device
         if placed != x.device:
             print(f"  note: {name} returned its result on {placed}, the input is on {x.device}")
@@ -140,7 +152,7 @@ def run_case(name, modes, rounds, seconds, writes=()):
         if mode != "xla":
             for write in writes:  # the op's eager plan with this write forced (in a graph: captured)
                 candidates[write] = wrap(mode, _eager_plan(shape, tf.as_dtype(dtype), size, axes, x.device, write))
-        medians = compare(candidates, x, rounds, seconds)
+        medians = compare(candidates, x, rounds, seconds, label=f"{name} {mode}")
         path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), dtype, xla=(mode == "xla"),
                            device_type=device_type_of(x.device))
         rows.append((name, dtype, mode, path, medians))
@@ -225,7 +237,7 @@ def small_split(rounds, seconds):
     return medians
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"cases {','.join(QUICK_CASES)}, 5 rounds of 0.05 s")
     parser.add_argument("--cases", help=f"comma-separated, from: {', '.join(CASES)}, small")
@@ -235,7 +247,7 @@ def main():
     parser.add_argument("--writes", default="", help=f"also time the op with each of these writes forced,"
                         f" outside XLA (comma-separated, from: {', '.join(EAGER_WRITES)})")
     parser.add_argument("--device", help="where the inputs live and the candidates run (default: GPU:0 if any, else CPU:0)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 7)
     seconds = args.seconds or (0.05 if args.quick else 0.1)
     cases = args.cases.split(",") if args.cases else (QUICK_CASES if args.quick else (*CASES, "small"))
@@ -263,7 +275,11 @@ def main():
         if "small" in cases:
             small_split(rounds, seconds)
     print(f"\n{time.perf_counter() - start:.0f} s")
+    if MISMATCHES:
+        print(f"{len(MISMATCHES)} candidates gave other bits than the op: {MISMATCHES}")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
