@@ -2,7 +2,7 @@
 
     python benchmarks/layer_speed.py [--quick] [--cases float32,uint8,window200,small]
                                      [--modes eager,graph,xla] [--rounds 7] [--seconds 0.1]
-                                     [--writes select,and] [--device GPU:0]
+                                     [--writes select,and] [--json PATH] [--device GPU:0]
 
 For each case and mode the candidates are called alternately (the order reversed every round),
 each timing repeats calls until it lasts about ``--seconds``, and the medians of ``--rounds``
@@ -28,6 +28,7 @@ Cases (``--cases``): the dtypes on ``(64, 224, 224, 3)`` with ``axes=(-3, -2)``,
 """
 
 import argparse
+import json
 import os
 import statistics
 import time
@@ -71,8 +72,11 @@ def timed(fn, x, calls):
 #: Candidates whose result must equal the op's, bit for bit (a fast wrong write is no candidate).
 SAME_BITS_AS_OP = ("layer", *EAGER_WRITES)
 
-#: (case, mode, candidate) of every result that differed from the op's; main exits 1 if any.
+#: (case and mode, candidate) of every result that differed from the op's; main exits 1 if any.
 MISMATCHES = []
+
+#: (case and mode, candidate, device) of every result that landed on another device than its input.
+ELSEWHERE = []
 
 
 def compare(candidates, x, rounds, seconds, label=""):
@@ -86,6 +90,7 @@ def compare(candidates, x, rounds, seconds, label=""):
             print(f"  MISMATCH: {name} gave other bits than the op ({label})")
         placed = fn(x).device
         if placed != x.device:
+            ELSEWHERE.append((label, name, placed))
             print(f"  note: {name} returned its result on {placed}, the input is on {x.device}")
     single = min(timed(fn, x, 1) for fn in candidates.values())
     calls = max(1, int(seconds / max(single, 1e-7)))
@@ -246,6 +251,8 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, help="length of one timing")
     parser.add_argument("--writes", default="", help=f"also time the op with each of these writes forced,"
                         f" outside XLA (comma-separated, from: {', '.join(EAGER_WRITES)})")
+    parser.add_argument("--json", metavar="PATH", help="also write every row's medians (seconds), the notes and"
+                        " the mismatches here (scripts/gpu/choose_writes.py reads it)")
     parser.add_argument("--device", help="where the inputs live and the candidates run (default: GPU:0 if any, else CPU:0)")
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 7)
@@ -275,6 +282,11 @@ def main(argv=None):
         if "small" in cases:
             small_split(rounds, seconds)
     print(f"\n{time.perf_counter() - start:.0f} s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"tensorflow": tf.__version__, "device": device, "rounds": rounds, "seconds": seconds,
+                       "rows": [{"case": c, "dtype": d, "mode": m, "path": p, "medians": med} for c, d, m, p, med in rows],
+                       "elsewhere": ELSEWHERE, "mismatches": MISMATCHES}, f, indent=1)
     if MISMATCHES:
         print(f"{len(MISMATCHES)} candidates gave other bits than the op: {MISMATCHES}")
         return 1

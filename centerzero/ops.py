@@ -21,8 +21,9 @@ formulations reach it, and which is fastest depends on the mode and the window:
 
 Every path gives the same bits (tests/test_ops_paths.py pins each one against NumPy); the size
 thresholds that choose between them are the module constants below.  They are for the CPU; off
-the CPU (a GPU) every window stays on ``update``, written by whichever of the two writes has a
-kernel there for the dtype (TensorFlow's kernel registry says).
+the CPU (a GPU) every window stays on ``update``, written by the first write of the device's
+order (``set_write_order``; by default the scatter, else the strided write) that has a kernel
+there for the dtype (TensorFlow's kernel registry says).
 """
 
 import functools
@@ -192,17 +193,90 @@ def _index_dtype(shape):
     return np.int32 if max((n for n in shape if n is not None), default=0) < 2**31 else np.int64
 
 
-def _update_op(dtype, device_type, shape):
-    """The op the ``update`` path writes zeros with on ``device_type``: ``TensorScatterUpdate``
-    unless only ``TensorStridedSliceUpdate`` has a kernel there for ``dtype``.  Where neither
-    has one, the scatter: TensorFlow places it on the CPU (exact, but it copies the tensor both
-    ways).  On the CPU both have kernels for every supported dtype; an H200 has no GPU scatter
-    for uint8, float16, bfloat16, bool or int8-32, and a strided write for all."""
-    if has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)):
-        return "TensorScatterUpdate"
-    if has_kernel("TensorStridedSliceUpdate", device_type, T=dtype):
-        return "TensorStridedSliceUpdate"
-    return "TensorScatterUpdate"
+#: The writes the ``update`` path can use (``_eager_plan(..., write=)`` forces one; the
+#: benchmark's ``--writes`` and the GPU probe time and check each):
+#:
+#: * ``scatter``: ``TensorScatterUpdate`` of a zero block at the window's indices (the copy is
+#:   the op's own);
+#: * ``strided``: ``TensorStridedSliceUpdate`` of a zero block between the window's bounds;
+#: * ``select``: ``SelectV2`` of a boolean window mask (1 on every axis but the two map axes),
+#:   a ``+0`` scalar and the input: one pass that moves each element's bits untouched; its
+#:   registered gradient is the same select of the upstream gradient;
+#: * ``and``: the ``and`` formulation below, outside XLA (a mask of all-ones or all-zeros words).
+#:
+#: The last two are masks over the whole tensor, not a copy and a write, and a plan that uses
+#: one has path ``mask``.  The CPU broadcasts them 10-50x slower than a copy; a GPU runs every
+#: elementwise kernel near memory speed.
+EAGER_WRITES = ("scatter", "strided", "select", "and")
+_MASK_WRITES = ("select", "and")
+
+#: The order in which ``update`` tries the writes when nothing else is said for a device and
+#: dtype (``set_write_order``): the scatter, else the strided write.
+DEFAULT_WRITE_ORDER = ("scatter", "strided")
+
+#: ``(device type, dtype name) -> order``, set through ``set_write_order``.
+_WRITE_ORDER = {}
+
+
+def set_write_order(device_type, dtype, order):
+    """Make ``update`` try these writes (from ``EAGER_WRITES``), in this order, for ``dtype``
+    on ``device_type`` (``"CPU"``, ``"GPU"``); ``order=None`` restores ``DEFAULT_WRITE_ORDER``.
+
+    Every write gives the same bits; this is a speed choice, for a device whose kernels favour
+    another write (scripts/gpu/ measures them).  The first write in the order that can run is
+    used: it needs a kernel on that device for the dtype, and the scatter also needs static
+    lengths, a non-empty tensor and at most ``MAX_SCATTER_BYTES`` of indices and zeros.  Eager
+    calls see the new order at once; a graph keeps the write it was traced with.
+
+    >>> set_write_order("GPU", tf.uint8, ("select", "strided"))
+    >>> set_write_order("GPU", tf.uint8, None)
+    """
+    if not isinstance(device_type, str) or not device_type:
+        raise TypeError(f"set_write_order: device_type must be a device type name such as 'GPU', but got {device_type!r}")
+    dtype = check_dtype(dtype)
+    if order is not None:
+        if isinstance(order, str) or not all(isinstance(w, str) for w in order) or not order:
+            raise TypeError(f"set_write_order: order must be a non-empty sequence of write names, but got {order!r}")
+        unknown = [w for w in order if w not in EAGER_WRITES]
+        if unknown:
+            raise ValueError(f"set_write_order: order={tuple(order)!r} names {unknown}, not in {EAGER_WRITES}")
+    key = (device_type.upper(), dtype.name)
+    if order is None:
+        _WRITE_ORDER.pop(key, None)
+    else:
+        _WRITE_ORDER[key] = tuple(order)
+    _eager_plan.cache_clear()
+
+
+def _can_write(write, shape, axes, size, dtype, device_type):
+    """Whether ``write`` can run for this input on ``device_type`` (see ``set_write_order``)."""
+    if write == "scatter":
+        return (None not in shape and 0 not in shape
+                and _scatter_layout(shape, axes, size, dtype)[-1] <= MAX_SCATTER_BYTES
+                and has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)))
+    if write == "strided":
+        return has_kernel("TensorStridedSliceUpdate", device_type, T=dtype)
+    if write == "select":
+        return has_kernel("SelectV2", device_type, T=dtype)
+    if dtype == tf.bool:
+        return has_kernel("LogicalAnd", device_type)
+    return has_kernel("BitwiseAnd", device_type, T=_work_dtype(dtype))
+
+
+def _device_write(shape, axes, size, dtype, device_type):
+    """The write ``update`` uses for this input on ``device_type``: the first in its order
+    that can run.  Where none can (no kernel there for the dtype), the scatter, or the strided
+    write where the scatter's constants are too big: TensorFlow then places the op on the CPU
+    (exact, but it copies the tensor both ways).  With the default order the CPU, which has
+    both kernels for every supported dtype, scatters unless the constants are too big or a
+    length is unknown; an H200 has no GPU scatter for uint8, float16, bfloat16, bool or
+    int8-32, and a strided write for all."""
+    order = _WRITE_ORDER.get((device_type, tf.as_dtype(dtype).name), DEFAULT_WRITE_ORDER)
+    for write in order:
+        if _can_write(write, shape, axes, size, dtype, device_type):
+            return write
+    fits = None not in shape and 0 not in shape and _scatter_layout(shape, axes, size, dtype)[-1] <= MAX_SCATTER_BYTES
+    return "scatter" if fits else "strided"
 
 
 def device_type_of(device):
@@ -229,8 +303,8 @@ def choose_path(shape, size, axes, dtype, xla=False, device_type="CPU"):
 
     Off the CPU (a GPU) a write of zeros runs in parallel at memory speed whatever the window,
     and a compiled function's dispatch costs more than the whole copy of a large batch, so
-    every window takes ``update`` there (written by whichever write has a kernel there: see
-    ``_update_op``).  ``compiled`` would also need XLA on that device, which not every device
+    every window takes ``update`` there (with the first write in the device's order that can
+    run there: see ``set_write_order``).  ``compiled`` would also need XLA on that device, which not every device
     has.
     """
     if 0 in size:
@@ -253,8 +327,8 @@ def choose_path(shape, size, axes, dtype, xla=False, device_type="CPU"):
 # --- the ``and`` formulation (paths ``xla`` and ``compiled``) -------------------------------
 
 
-def _keep_words(x, axes, size, work_dtype):
-    """All-ones words outside the window, zeros inside; 1 on every axis but the two map axes.
+def _inside(x, axes, size):
+    """True inside the window, False outside; 1 on every axis but the two map axes.
 
     Built from ``range`` comparisons, so there is no constant to store and unknown lengths
     need nothing else; XLA fuses it into the AND."""
@@ -270,6 +344,12 @@ def _keep_words(x, axes, size, work_dtype):
         target[axis] = -1
         hit = tf.reshape((index >= start) & (index < start + k), target)
         inside = hit if inside is None else inside & hit
+    return inside
+
+
+def _keep_words(x, axes, size, work_dtype):
+    """All-ones words outside the window, zeros inside; 1 on every axis but the two map axes."""
+    inside = _inside(x, axes, size)
     if work_dtype == tf.bool:
         return tf.logical_not(inside)
     return tf.where(inside, tf.zeros([], work_dtype), tf.constant(_all_ones(work_dtype), work_dtype))
@@ -368,15 +448,12 @@ def _scatter_layout(shape, axes, size, dtype):
     return lengths, depth, index_dtype, block, nbytes
 
 
-def _scatter_constants(shape, axes, size, dtype, device_type="CPU", force=False):
-    """The window's indices and the zero block's shape, or None when above ``MAX_SCATTER_BYTES``
-    or when ``device_type`` has a kernel for ``dtype`` only for the strided write (unless
-    ``force``: the scatter whatever its size and wherever TensorFlow places it)."""
+def _scatter_constants(shape, axes, size, dtype):
+    """The window's indices and the zero block's shape for a static, non-empty ``shape``, or
+    None for an empty one: TensorScatterUpdate refuses indices into an empty tensor (a
+    length-0 axis after the maps); the strided write takes empty inputs of every layout."""
     lengths, depth, index_dtype, block, nbytes = _scatter_layout(shape, axes, size, dtype)
-    too_big = nbytes > MAX_SCATTER_BYTES or _update_op(dtype, device_type, shape) != "TensorScatterUpdate"
-    if (too_big and not force) or 0 in shape:
-        # TensorScatterUpdate refuses indices into an empty tensor (a length-0 axis after the
-        # maps); the strided write takes empty inputs of every layout.
+    if 0 in shape:
         return None
     ranges = []
     for i in range(depth):
@@ -386,16 +463,24 @@ def _scatter_constants(shape, axes, size, dtype, device_type="CPU", force=False)
     return np.stack(grid, axis=-1).reshape(-1, depth), block
 
 
+def _select(x, inside):
+    return tf.raw_ops.SelectV2(condition=inside, t=tf.zeros([], x.dtype), e=x)
+
+
 def _update_formulation(x, axes, size, device_type):
-    """Path ``update`` while tracing a graph for ``device_type``."""
+    """Path ``update`` while tracing a graph for ``device_type``, with that device's write."""
     shape = tuple(x.shape.as_list())
+    write = _device_write(shape, axes, size, x.dtype, device_type)
+    if write == "select":
+        return _select(x, _inside(x, axes, size))
+    if write == "and":
+        return _and_formulation(x, axes, size)
+    if write == "scatter":
+        indices, block = _scatter_constants(shape, axes, size, x.dtype)
+        return _scatter(x, indices, tf.zeros(block, x.dtype))
     if None in shape:
         begin, end, block = _dynamic_update_bounds(x, axes, size)
     else:
-        scatter = _scatter_constants(shape, axes, size, x.dtype, device_type)
-        if scatter is not None:
-            indices, block = scatter
-            return _scatter(x, indices, tf.zeros(block, x.dtype))
         begin, end, block = (np.asarray(v, np.int64) for v in _update_bounds(shape, axes, size))
     return _update(x, begin, end, tf.ones([x.shape.rank], tf.int64), tf.zeros(block, x.dtype))
 
@@ -461,22 +546,6 @@ def _plan(fn, path, formulation=None):
     return fn
 
 
-#: The eager writes that ``_eager_plan(..., write=)`` can be made to use (the benchmark and
-#: the GPU probe time and check each one):
-#:
-#: * ``scatter``, ``strided``: the ``update`` path's two writes (its default choice);
-#: * ``select``: ``SelectV2`` of a cached boolean window mask (1 on every axis but the two
-#:   map axes), a ``+0`` scalar and the input: one pass that moves each element's bits
-#:   untouched; its registered gradient is the same select of the upstream gradient;
-#: * ``and``: the ``and`` formulation with its mask words cached on the device instead of
-#:   compiled with XLA.
-#:
-#: A forced plan's ``path`` is ``update`` for the first two and ``mask`` for the others.  On
-#: the CPU both masks broadcast 10-50x slower than a copy; they are candidates for a GPU,
-#: where every elementwise kernel runs near memory speed.
-EAGER_WRITES = ("scatter", "strided", "select", "and")
-
-
 def _map_mask(shape, axes, size):
     """True inside the window, as a NumPy array of 1s on every axis but the two map axes."""
     mask_shape = [shape[a] if a in axes else 1 for a in range(len(shape))]
@@ -489,7 +558,7 @@ def _map_mask(shape, axes, size):
 
 
 def _mask_plan(shape, dtype, axes, size, device, write):
-    """The ``select`` or ``and`` write for eager tensors, its constants made on ``device``."""
+    """The ``select`` or ``and`` write for eager tensors, its mask cached on ``device``."""
     inside = _map_mask(shape, axes, size)
     with tf.device(device):
         if write == "select":
@@ -511,8 +580,8 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
     dtype, size and axes (unresolved, as the caller gave them), held on ``device`` (``None``:
     the default device): every check and every constant is done once per key; the errors are
     raised each time (not cached).  Its ``path`` attribute names the path; ``formulation``
-    says how ``update`` writes (``scatter`` or ``strided``).  ``write`` (one of
-    ``EAGER_WRITES``) forces a write for any window but an empty one.
+    says how ``update`` writes (one of ``EAGER_WRITES``).  ``write`` forces a write for any
+    window but an empty one, whatever its size, kernels and ``set_write_order``.
 
     The scatter's indices and zeros live on the input's device, so a GPU call copies nothing
     from the host; the strided write's bounds stay on the host, where its kernels read them."""
@@ -529,13 +598,11 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
     if path == "compiled" and write is None:
         compiled = _compiled(shape, resolved, size, dtype.name)
         return _plan(lambda x: compiled(x), path)
-    if write is not None:
-        path = "update"
-    if write in ("select", "and"):
+    path = "update"
+    write = write or _device_write(shape, resolved, size, dtype, device_type)
+    if write in _MASK_WRITES:
         return _mask_plan(shape, dtype, resolved, size, device, write)
-    scatter = _scatter_constants(shape, resolved, size, dtype, device_type, force=(write == "scatter"))
-    if write == "strided":
-        scatter = None
+    scatter = _scatter_constants(shape, resolved, size, dtype) if write == "scatter" else None
     if scatter is not None:
         with tf.device(device):
             indices = tf.constant(scatter[0])  # an eager constant is made on the scope's device

@@ -345,7 +345,8 @@ def gpu_kernel_table(monkeypatch):
     def lookup(op, device_type, types):
         if device_type != "GPU":
             return real(op, device_type, types)
-        return tf.as_dtype(dict(types)["T"]) in table.get(op, set())
+        dtype = dict(types).get("T")  # None for an op without a type attribute (LogicalAnd)
+        return (None if dtype is None else tf.as_dtype(dtype)) in table.get(op, set())
 
     ops._eager_plan.cache_clear()
     monkeypatch.setattr(ops, "_kernel_lookup", lookup)
@@ -357,7 +358,7 @@ def test_every_supported_dtype_has_both_writes_on_the_cpu():
     for dtype in SUPPORTED_DTYPES:
         assert ops.has_kernel("TensorScatterUpdate", "CPU", T=dtype, Tindices=tf.int32), dtype.name
         assert ops.has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
-        assert ops._update_op(dtype, "CPU", (4, 4)) == "TensorScatterUpdate"
+        assert ops._device_write((4, 4), (0, 1), (2, 2), dtype, "CPU") == "scatter"
     assert not ops.has_kernel("TensorScatterUpdate", "NO_SUCH_DEVICE", T=tf.float32, Tindices=tf.int32)
 
 
@@ -391,12 +392,12 @@ def test_on_a_gpu_large_windows_stay_on_update_and_the_write_follows_the_kernels
     big = (200, 200)  # compiled on the CPU
     assert choose_path((64, 224, 224, 3), big, (1, 2), tf.float32) == "compiled"
     assert choose_path((64, 224, 224, 3), big, (1, 2), tf.float32, device_type="GPU") == "update"
-    assert ops._update_op(tf.float32, "GPU", (64, 224, 224, 3)) == "TensorScatterUpdate"
-    assert ops._update_op(tf.uint8, "GPU", (64, 224, 224, 3)) == "TensorStridedSliceUpdate"
+    assert ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), tf.float32, "GPU") == "scatter"
+    assert ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), tf.uint8, "GPU") == "strided"
     # Neither write on the device: the scatter, which TensorFlow places on the CPU (never
     # `compiled`, which needs XLA on a device that may have none).
     gpu_kernel_table["TensorStridedSliceUpdate"].discard(tf.uint8)
-    assert ops._update_op(tf.uint8, "GPU", (64, 224, 224, 3)) == "TensorScatterUpdate"
+    assert ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), tf.uint8, "GPU") == "scatter"
     assert choose_path((64, 224, 224, 3), big, (1, 2), tf.uint8, device_type="GPU") == "update"
     assert choose_path((64, 224, 224, 3), (2, 2), (1, 2), tf.uint8, xla=True, device_type="GPU") == "xla"
 
@@ -464,3 +465,87 @@ def test_every_eager_write_has_the_masks_gradient(dtype, write):
 def test_an_unknown_write_is_refused():
     with pytest.raises(ValueError, match="write='gather'"):
         ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), None, "gather")
+
+
+# --- a device's write order (set_write_order) ---------------------------------------------------
+
+
+@pytest.fixture
+def gpu_with_every_write(gpu_kernel_table, monkeypatch):
+    """The emulated H200 table plus select and AND kernels for every dtype, with every input
+    taken for a GPU's; each dtype's order is restored afterwards."""
+    gpu_kernel_table["SelectV2"] = set(SUPPORTED_DTYPES)
+    gpu_kernel_table["BitwiseAnd"] = {ops._work_dtype(d) for d in SUPPORTED_DTYPES if d != tf.bool}
+    gpu_kernel_table["LogicalAnd"] = {None}
+    monkeypatch.setattr(ops, "device_type_of", lambda device: "GPU")
+    yield gpu_kernel_table
+    for dtype in SUPPORTED_DTYPES:
+        ops.set_write_order("GPU", dtype, None)
+
+
+@pytest.mark.parametrize("write", ["select", "and"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_gpu_order_of_mask_writes_is_bit_exact_in_every_mode(dtype, write, gpu_with_every_write):
+    """A device told to mask (``select`` or ``and``) gives the same bits in eager mode, in a
+    graph with static lengths and in one with unknown lengths (the mask from ``range``)."""
+    ops.set_write_order("GPU", dtype, (write, "scatter"))
+    x = special_input(dtype, (3, 9, 10))
+    plan = ops._eager_plan((3, 9, 10), tf.as_dtype(dtype), (3, 4), (-2, -1), "GPU:0")
+    assert (plan.path, plan.formulation) == ("mask", write)
+    want = reference(x, (3, 4), (1, 2))
+    for mode in ("eager", "graph", "unknown-dims"):
+        assert_bits(run(mode, x, (3, 4), (-2, -1)), want, f"{dtype} {write} {mode}")
+
+
+@pytest.mark.parametrize("write", ["select", "and"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_a_gpu_order_of_mask_writes_keeps_the_masks_gradient(dtype, write, gpu_with_every_write):
+    ops.set_write_order("GPU", dtype, (write,))
+    dy = special_input(dtype, (2, 8, 8))
+    fn = tf.function(lambda t: center_zero(t, 2, (-2, -1)), input_signature=[tf.TensorSpec([None] * 3, dtype)])
+    x = tf.constant(np.ones((2, 8, 8), numpy_dtype(dtype)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    grad = tape.gradient(y, x, output_gradients=tf.constant(dy))
+    assert_bits(np.asarray(grad), reference(dy, (2, 2), (1, 2)), f"{dtype} {write} gradient, unknown lengths")
+
+
+def test_a_write_order_falls_through_to_a_write_that_can_run(gpu_with_every_write):
+    """The scatter needs a kernel, static lengths and small constants; a missing kernel or a
+    window too big for it moves on to the next write in the order."""
+    shape, axes = (64, 224, 224, 3), (1, 2)
+    ops.set_write_order("GPU", tf.float32, ("scatter", "select"))
+    assert ops._device_write(shape, axes, (2, 2), tf.float32, "GPU") == "scatter"
+    assert ops._device_write(shape, axes, (200, 200), tf.float32, "GPU") == "select"  # 30 MB of zeros
+    assert ops._device_write((None, 224, 224, 3), axes, (2, 2), tf.float32, "GPU") == "select"
+    ops.set_write_order("GPU", tf.uint8, ("scatter", "and", "strided"))  # no GPU scatter for uint8
+    assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "and"
+    gpu_with_every_write["BitwiseAnd"].clear()
+    assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "strided"
+    ops.set_write_order("GPU", tf.uint8, None)
+    assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "strided"
+    assert ops._device_write(shape, axes, (2, 2), tf.uint8, "CPU") == "scatter"  # the CPU's order is its own
+
+
+def test_a_new_order_reaches_eager_calls_at_once(gpu_with_every_write):
+    x = tf.constant(special_input("float32", (2, 8, 8)))
+    assert ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), "GPU:0").formulation == "scatter"
+    ops.set_write_order("gpu", "float32", ["select"])
+    assert ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), "GPU:0").formulation == "select"
+    assert_bits(np.asarray(center_zero(x, 2, (-2, -1))), reference(x.numpy(), (2, 2), (1, 2)), "select")
+
+
+@pytest.mark.parametrize(
+    "args, error, words",
+    [
+        ((None, tf.float32, ("select",)), TypeError, "device_type"),
+        (("GPU", tf.string, ("select",)), TypeError, "string"),
+        (("GPU", tf.float32, "select"), TypeError, "'select'"),
+        (("GPU", tf.float32, ()), TypeError, "()"),
+        (("GPU", tf.float32, ("select", "gather")), ValueError, "gather"),
+    ],
+)
+def test_a_bad_write_order_is_refused(args, error, words):
+    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+        ops.set_write_order(*args)

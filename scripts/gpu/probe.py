@@ -114,7 +114,7 @@ for d in (tf.float32, tf.float16, tf.float64, tf.bfloat16):
             line.append(f"{write} ERR {type(e).__name__}: {str(e)[:120]!r}")
     print(f"  {d.name:10} " + "; ".join(line), flush=True)
 for d in ops.SUPPORTED_DTYPES:
-    print(f"GPU kernels {d.name:10} update op {ops._update_op(d, 'GPU', (64, 224, 224, 3))},"
+    print(f"GPU kernels {d.name:10} write {ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), d, 'GPU')},"
           f" DeepCopy {ops.has_kernel('DeepCopy', 'GPU', T=d)}, Snapshot {ops.has_kernel('Snapshot', 'GPU', T=d)},"
           f" path {ops.choose_path((64, 224, 224, 3), (2, 2), (1, 2), d, device_type='GPU')}")
 sys.exit(0 if ok else 1)

@@ -1,6 +1,9 @@
 #!/bin/bash
 # The GPU run (see pack.sh): unpack TensorFlow (carried in parts), probe, benchmark, verify, pytest.
-#   bash scripts/gpu/run.sh [bench] [tests]   (results under $OUT, this workplace's device folder)
+#   bash scripts/gpu/run.sh [bench] [choose] [tests]   (results under $OUT, this workplace's device folder)
+# bench: the benchmark with every write forced; choose (after bench): each dtype's fastest exact
+# write first (choose_writes.py), then the benchmark and center-zero's verify with that order
+# (with_writes.py); tests: verify on the six specs without shrinking, beside pytest.
 set -u
 export PYTHONUNBUFFERED=1
 S=/tmp/site
@@ -36,8 +39,18 @@ for stage in "$@"; do
     stamp "benchmark"
     timeout ${BENCH_S:-240} python3 benchmarks/layer_speed.py --rounds 5 --seconds 0.03 \
       --cases ${BENCH_CASES:-float32,uint8,float16,bfloat16,int64,complex64,batch1,nchw,window200,small} \
-      --writes scatter,strided,select,and > $OUT/bench.log 2>&1; echo "bench exit $?"
+      --writes scatter,strided,select,and --json $OUT/bench.json > $OUT/bench.log 2>&1; echo "bench exit $?"
     grep -v "^W0000\|^I0000\|^WARNING" $OUT/bench.log | tail -60 ;;
+  choose)
+    stamp "each dtype's write order from the benchmark; the benchmark and center-zero's verify with it"
+    python3 scripts/gpu/choose_writes.py $OUT/bench.json > /tmp/choice.json 2> $OUT/chosen.log
+    cat /tmp/choice.json >> $OUT/chosen.log
+    timeout ${CHOSEN_BENCH_S:-120} python3 scripts/gpu/with_writes.py /tmp/choice.json benchmarks/layer_speed.py \
+      --rounds 5 --seconds 0.03 --cases ${CHOSEN_CASES:-float32,uint8,float16,bfloat16,int64,complex64,window200} \
+      --json /tmp/chosen.json >> $OUT/chosen.log 2>&1; echo "chosen bench exit $?"
+    timeout ${CHOSEN_VERIFY_S:-200} python3 scripts/gpu/with_writes.py /tmp/choice.json scripts/gpu/verify.py \
+      center-zero >> $OUT/chosen.log 2>&1; echo "chosen verify exit $?"
+    grep -v "^W0000\|^I0000\|^WARNING\|^E0000" $OUT/chosen.log | grep -v " ok$" | tail -60 ;;
   tests)
     stamp "verify (6 specs) and pytest, side by side"
     mkdir -p /tmp/rep
@@ -56,10 +69,11 @@ for stage in "$@"; do
     cat /tmp/rep/exits
     for spec in band-zero border-zero causal-zero random-cutout; do
       echo "-- $spec"; grep -v "^W0000\|^I0000\|^WARNING\|^E0000" /tmp/rep/$spec.log | tail -400
-    done > $OUT/verify.log
-    tar -czf $OUT/reports.tgz -C /tmp rep
+    done > /tmp/rep/verify.log
+    cp /tmp/choice.json /tmp/chosen.json /tmp/rep/ 2>/dev/null
+    tar -czf $OUT/rest.tgz -C /tmp rep  # at most 8 files come back: the rest travels as one
     grep -E "FAILED|ERROR|passed|failed" $OUT/pytest.log | tail -30
-    grep -iE "^-- |fail|passed|devices" $OUT/verify.log | head -40
+    grep -iE "^-- |fail|passed|devices" /tmp/rep/verify.log | head -40
     tail -n 4 $OUT/center-zero.log $OUT/keras-masking.log ;;
   esac
 done
