@@ -568,7 +568,8 @@ def _mask_plan(shape, dtype, axes, size, device, write):
             keep = tf.constant(~inside)
             return _plan(lambda x: tf.logical_and(x, keep), "mask", "and")
         work = _work_dtype(dtype)
-        keep = tf.constant(np.where(inside, 0, _all_ones(work)).astype(work.as_numpy_dtype))
+        words = work.as_numpy_dtype  # both branches in it: NumPy 1.x makes float64 of 0 and 2**64 - 1
+        keep = tf.constant(np.where(inside, np.zeros((), words), np.array(_all_ones(work), words)))
     if dtype.is_floating or dtype.is_complex:
         return _plan(lambda x: _and_differentiable(x, keep), "mask", "and")
     return _plan(lambda x: _and(x, keep), "mask", "and")
