@@ -59,8 +59,34 @@ for mode in ("eager", "graph", "xla"):
             print(f"{mode:6} {name:30} ERROR {type(e).__name__}: {str(e)[:300]}", flush=True)
 print("eager plans:", ops._eager_plan.cache_info())
 
-# Every eager write (ops.EAGER_WRITES) forced, for every dtype, on random bit patterns (NaN
-# payloads, -0.0, subnormals included): bit-exact against NumPy, and on which device it ran.
+def forced_writes(dtype, a, size, axes, want, upstream=None):
+    """Each write of ops.EAGER_WRITES forced on ``a`` on GPU:0: its result (or, with
+    ``upstream``, its gradient) against ``want``, bit for bit, and where the result landed."""
+    global ok
+    line = []
+    for write in ops.EAGER_WRITES:
+        try:
+            with tf.device("GPU:0"):
+                x = tf.constant(a)
+                plan = ops._eager_plan(a.shape, dtype, size, axes, x.device, write)
+                if upstream is None:
+                    got = plan(x)
+                else:
+                    with tf.GradientTape() as tape:
+                        tape.watch(x)
+                        y = plan(x)
+                    got = tape.gradient(y, x, output_gradients=tf.constant(upstream))
+            same = got.numpy().tobytes() == want.tobytes()
+            ok &= same
+            line.append(f"{write} {'ok' if same else 'DIFF'}@{got.device.split(':')[-2][-3:]}")
+        except Exception as e:  # report and go on
+            ok = False
+            line.append(f"{write} ERR {type(e).__name__}: {str(e)[:120]!r}")
+    return "; ".join(line)
+
+
+# Every eager write forced, for every dtype, on random bit patterns (NaN payloads, -0.0,
+# subnormals included), and the GPU kernels the writes need.
 print("\nforced writes, (3, 9, 10, 2), size (3, 4) on axes (1, 2): ok / DIFF / error; @ where the result is")
 for d in ops.SUPPORTED_DTYPES:
     nd = d.as_numpy_dtype
@@ -71,22 +97,10 @@ for d in ops.SUPPORTED_DTYPES:
         a = np.frombuffer(raw.tobytes(), nd).reshape(3, 9, 10, 2).copy()
     want = a.copy()
     want[:, 3:6, 3:7] = 0
-    line = []
-    for write in ops.EAGER_WRITES:
-        try:
-            with tf.device("GPU:0"):
-                x = tf.constant(a)
-                plan = ops._eager_plan(a.shape, d, (3, 4), (1, 2), x.device, write)
-                y = plan(x)
-            same = y.numpy().tobytes() == want.tobytes()
-            ok &= same
-            line.append(f"{write} {'ok' if same else 'DIFF'}@{y.device.split(':')[-2][-3:]}")
-        except Exception as e:  # report and go on
-            ok = False
-            line.append(f"{write} ERR {type(e).__name__}: {str(e)[:120]!r}")
     kern = {op: ops.has_kernel(op, "GPU", T=(ops._work_dtype(d) if op == "BitwiseAnd" else d))
             for op in ("SelectV2", "BitwiseAnd", "TensorStridedSliceUpdate", "Fill")}
-    print(f"  {d.name:10} " + "; ".join(line) + f"  | GPU kernels {kern}", flush=True)
+    kern["LogicalAnd"] = ops.has_kernel("LogicalAnd", "GPU")
+    print(f"  {d.name:10} {forced_writes(d, a, (3, 4), (1, 2), want)}  | GPU kernels {kern}", flush=True)
 
 print("\ngradients (upstream with inf, NaN, -0.0): the upstream with the window zeroed, bit for bit")
 for d in (tf.float32, tf.float16, tf.float64, tf.bfloat16):
@@ -96,23 +110,7 @@ for d in (tf.float32, tf.float16, tf.float64, tf.bfloat16):
     dy[:, 3, 3], dy[:, 4, 4], dy[:, 0, 0], dy[:, 0, 1] = np.inf, np.nan, -0.0, np.nan
     want = dy.copy()
     want[:, 3:5, 3:5] = 0
-    line = []
-    for write in ops.EAGER_WRITES:
-        try:
-            with tf.device("GPU:0"):
-                x = tf.constant(a)
-                plan = ops._eager_plan(a.shape, d, 2, (-2, -1), x.device, write)
-                with tf.GradientTape() as tape:
-                    tape.watch(x)
-                    y = plan(x)
-                g = tape.gradient(y, x, output_gradients=tf.constant(dy))
-            same = g.numpy().tobytes() == want.tobytes()
-            ok &= same
-            line.append(f"{write} {'ok' if same else 'DIFF'}")
-        except Exception as e:  # report and go on
-            ok = False
-            line.append(f"{write} ERR {type(e).__name__}: {str(e)[:120]!r}")
-    print(f"  {d.name:10} " + "; ".join(line), flush=True)
+    print(f"  {d.name:10} {forced_writes(d, a, 2, (-2, -1), want, upstream=dy)}", flush=True)
 for d in ops.SUPPORTED_DTYPES:
     print(f"GPU kernels {d.name:10} write {ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), d, 'GPU')},"
           f" DeepCopy {ops.has_kernel('DeepCopy', 'GPU', T=d)}, Snapshot {ops.has_kernel('Snapshot', 'GPU', T=d)},"
