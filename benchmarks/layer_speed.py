@@ -88,7 +88,7 @@ def compare(candidates, x, rounds, seconds, label=""):
         if expected is not None and name in SAME_BITS_AS_OP and out.numpy().tobytes() != expected:
             MISMATCHES.append((label, name))
             print(f"  MISMATCH: {name} gave other bits than the op ({label})")
-        placed = fn(x).device
+        placed = out.device
         if placed != x.device:
             ELSEWHERE.append((label, name, placed))
             print(f"  note: {name} returned its result on {placed}, the input is on {x.device}")

@@ -235,8 +235,8 @@ def set_write_order(device_type, dtype, order):
         raise TypeError(f"set_write_order: device_type must be a device type name such as 'GPU', but got {device_type!r}")
     dtype = check_dtype(dtype)
     if order is not None:
-        if isinstance(order, str) or not all(isinstance(w, str) for w in order) or not order:
-            raise TypeError(f"set_write_order: order must be a non-empty sequence of write names, but got {order!r}")
+        if not isinstance(order, (tuple, list)) or not order or not all(isinstance(w, str) for w in order):
+            raise TypeError(f"set_write_order: order must be a non-empty tuple or list of write names, but got {order!r}")
         unknown = [w for w in order if w not in EAGER_WRITES]
         if unknown:
             raise ValueError(f"set_write_order: order={tuple(order)!r} names {unknown}, not in {EAGER_WRITES}")
@@ -248,11 +248,16 @@ def set_write_order(device_type, dtype, order):
     _eager_plan.cache_clear()
 
 
+def _scatter_fits(shape, axes, size, dtype):
+    """Whether the scatter's constants can be made: static lengths, a non-empty tensor, and at
+    most ``MAX_SCATTER_BYTES`` of indices and zeros."""
+    return None not in shape and 0 not in shape and _scatter_layout(shape, axes, size, dtype)[-1] <= MAX_SCATTER_BYTES
+
+
 def _can_write(write, shape, axes, size, dtype, device_type):
     """Whether ``write`` can run for this input on ``device_type`` (see ``set_write_order``)."""
     if write == "scatter":
-        return (None not in shape and 0 not in shape
-                and _scatter_layout(shape, axes, size, dtype)[-1] <= MAX_SCATTER_BYTES
+        return (_scatter_fits(shape, axes, size, dtype)
                 and has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)))
     if write == "strided":
         return has_kernel("TensorStridedSliceUpdate", device_type, T=dtype)
@@ -275,8 +280,7 @@ def _device_write(shape, axes, size, dtype, device_type):
     for write in order:
         if _can_write(write, shape, axes, size, dtype, device_type):
             return write
-    fits = None not in shape and 0 not in shape and _scatter_layout(shape, axes, size, dtype)[-1] <= MAX_SCATTER_BYTES
-    return "scatter" if fits else "strided"
+    return "scatter" if _scatter_fits(shape, axes, size, dtype) else "strided"
 
 
 def device_type_of(device):
@@ -379,11 +383,16 @@ def _and_differentiable(x, keep):
     return _and(x, keep), grad
 
 
-def _and_formulation(x, axes, size):
-    keep = _keep_words(x, axes, size, _work_dtype(x.dtype))
+def _masked_and(x, keep):
+    """``x`` ANDed with ``keep``: ``_work_dtype`` words (bools for bool), with the mask's
+    gradient for the dtypes that have one."""
     if x.dtype.is_floating or x.dtype.is_complex:
         return _and_differentiable(x, keep)
     return _and(x, keep)
+
+
+def _and_formulation(x, axes, size):
+    return _masked_and(x, _keep_words(x, axes, size, _work_dtype(x.dtype)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -463,8 +472,8 @@ def _scatter_constants(shape, axes, size, dtype):
     return np.stack(grid, axis=-1).reshape(-1, depth), block
 
 
-def _select(x, inside):
-    return tf.raw_ops.SelectV2(condition=inside, t=tf.zeros([], x.dtype), e=x)
+def _select(x, inside, zero):
+    return tf.raw_ops.SelectV2(condition=inside, t=zero, e=x)
 
 
 def _update_formulation(x, axes, size, device_type):
@@ -472,7 +481,7 @@ def _update_formulation(x, axes, size, device_type):
     shape = tuple(x.shape.as_list())
     write = _device_write(shape, axes, size, x.dtype, device_type)
     if write == "select":
-        return _select(x, _inside(x, axes, size))
+        return _select(x, _inside(x, axes, size), tf.zeros([], x.dtype))
     if write == "and":
         return _and_formulation(x, axes, size)
     if write == "scatter":
@@ -560,19 +569,14 @@ def _map_mask(shape, axes, size):
 def _mask_plan(shape, dtype, axes, size, device, write):
     """The ``select`` or ``and`` write for eager tensors, its mask cached on ``device``."""
     inside = _map_mask(shape, axes, size)
+    work = _work_dtype(dtype)
+    words = work.as_numpy_dtype  # both branches in it: NumPy 1.x makes float64 of 0 and 2**64 - 1
     with tf.device(device):
         if write == "select":
             condition, zero = tf.constant(inside), tf.zeros([], dtype)
-            return _plan(lambda x: tf.raw_ops.SelectV2(condition=condition, t=zero, e=x), "mask", "select")
-        if dtype == tf.bool:
-            keep = tf.constant(~inside)
-            return _plan(lambda x: tf.logical_and(x, keep), "mask", "and")
-        work = _work_dtype(dtype)
-        words = work.as_numpy_dtype  # both branches in it: NumPy 1.x makes float64 of 0 and 2**64 - 1
+            return _plan(lambda x: _select(x, condition, zero), "mask", "select")
         keep = tf.constant(np.where(inside, np.zeros((), words), np.array(_all_ones(work), words)))
-    if dtype.is_floating or dtype.is_complex:
-        return _plan(lambda x: _and_differentiable(x, keep), "mask", "and")
-    return _plan(lambda x: _and(x, keep), "mask", "and")
+    return _plan(lambda x: _masked_and(x, keep), "mask", "and")
 
 
 @functools.lru_cache(maxsize=128)
@@ -599,7 +603,6 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
     if path == "compiled" and write is None:
         compiled = _compiled(shape, resolved, size, dtype.name)
         return _plan(lambda x: compiled(x), path)
-    path = "update"
     write = write or _device_write(shape, resolved, size, dtype, device_type)
     if write in _MASK_WRITES:
         return _mask_plan(shape, dtype, resolved, size, device, write)
@@ -608,15 +611,15 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
         with tf.device(device):
             indices = tf.constant(scatter[0])  # an eager constant is made on the scope's device
             zeros = tf.zeros(scatter[1], dtype)
-        return _plan(_eager_scatter(indices, zeros), path, "scatter")
+        return _plan(_eager_scatter(indices, zeros), "update", "scatter")
     begin, end, block = _update_bounds(shape, resolved, size)
     with tf.device("CPU:0"):  # TensorStridedSliceUpdate reads its bounds from host memory
         begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))
     if int(np.prod(block, dtype=np.int64)) * dtype.size > MAX_SCATTER_BYTES:  # a zero block made per call
-        return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), path, "strided")
+        return _plan(lambda x: _update(x, begin, end, strides, tf.zeros(block, dtype)), "update", "strided")
     with tf.device(device):  # small: made once, where the input is (tf.zeros copies it from the host)
         zeros = tf.zeros(block, dtype)
-    return _plan(lambda x: _update(x, begin, end, strides, zeros), path, "strided")
+    return _plan(lambda x: _update(x, begin, end, strides, zeros), "update", "strided")
 
 
 def _plain(size, axes):

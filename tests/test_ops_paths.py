@@ -543,6 +543,7 @@ def test_a_new_order_reaches_eager_calls_at_once(gpu_with_every_write):
         (("GPU", tf.string, ("select",)), TypeError, "string"),
         (("GPU", tf.float32, "select"), TypeError, "'select'"),
         (("GPU", tf.float32, ()), TypeError, "()"),
+        (("GPU", tf.float32, 3), TypeError, "order must be a non-empty tuple or list of write names, but got 3"),
         (("GPU", tf.float32, ("select", "gather")), ValueError, "gather"),
     ],
 )
