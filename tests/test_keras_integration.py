@@ -172,6 +172,52 @@ def test_keras_runs_the_call_inside_a_tf_function(keras_calls):
     assert len(keras_calls) == 2
 
 
+class _RecordingDistribution:
+    """What Keras 3's `Layer.__call__` asks of a distribution: the layout of each output."""
+
+    def __init__(self):
+        self.paths = []
+
+    def get_tensor_layout(self, path):
+        self.paths.append(path)
+        return None  # no layout: the output stays as it is
+
+
+@pytest.mark.skipif(not IS_KERAS_3, reason="Keras 3's distribution API")
+def test_keras_runs_the_call_under_a_distribution(keras_calls):
+    layer = CenterZero(size=1)
+    x = tf.fill((3, 3), 2.0)
+    layer(x)
+    keras.backend.clear_session()  # Keras 3 replaces its thread-local state here
+    distribution = _RecordingDistribution()
+    keras.distribution.set_distribution(distribution)
+    try:
+        out = layer(x)
+    finally:
+        keras.distribution.set_distribution(None)
+    assert len(keras_calls) == 2 and distribution.paths  # Keras asked for the output's layout
+    assert_bitwise_equal(out.numpy(), center_window_expected(x.numpy(), (1, 1), (-2, -1)))
+    layer(x)  # the distribution is gone: the direct call again
+    assert len(keras_calls) == 2
+
+
+@pytest.mark.skipif(not IS_KERAS_3, reason="Keras 3's distribution API")
+def test_a_distribution_set_in_another_thread_leaves_this_one_alone(keras_calls):
+    # Keras keeps the distribution per thread; so does the layer's check of it.
+    import threading
+
+    layer = CenterZero(size=1)
+    x = tf.fill((3, 3), 2.0)
+    layer(x)
+    distribution = _RecordingDistribution()
+    worker = threading.Thread(target=keras.distribution.set_distribution, args=(distribution,))
+    worker.start()
+    worker.join()
+    assert keras.distribution.distribution() is None
+    layer(x)
+    assert len(keras_calls) == 1 and not distribution.paths
+
+
 def test_a_subclass_that_overrides_call_is_called_in_eager_mode():
     class Doubles(CenterZero):
         def call(self, inputs):

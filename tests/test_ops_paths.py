@@ -550,3 +550,41 @@ def test_a_new_order_reaches_eager_calls_at_once(gpu_with_every_write):
 def test_a_bad_write_order_is_refused(args, error, words):
     with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
         ops.set_write_order(*args)
+
+
+def test_the_eager_check_agrees_with_tensorflows_everywhere():
+    # The fast paths ask `ops.executing_eagerly` (what TensorFlow's generated op wrappers read)
+    # instead of `tf.executing_eagerly`: the two must agree in every context.
+    from centerzero.ops import executing_eagerly
+
+    seen = []
+
+    def both():
+        seen.append((executing_eagerly(), tf.executing_eagerly()))
+        with tf.init_scope():
+            seen.append((executing_eagerly(), tf.executing_eagerly()))
+        return tf.constant(0)
+
+    both()
+    tf.function(both)()
+    with tf.Graph().as_default():
+        both()
+    assert [pair[0] for pair in seen] == [pair[1] for pair in seen] == [True, True, False, True, False, False]
+
+
+def test_every_eager_call_keys_its_plan_by_the_dtypes_enum(monkeypatch):
+    # The fast path looks plans up by the dtype's enum.  A plan cached under a DType by another
+    # eager call (NumPy input, a list size) would answer the fast path too, but through
+    # DType.__eq__ on every look-up: some 35 us a call after a large tensor flushed the caches.
+    keys = []
+    real = ops._eager_plan
+
+    def recording(shape, dtype, *rest):
+        keys.append(dtype)
+        return real(shape, dtype, *rest)
+
+    monkeypatch.setattr(ops, "_eager_plan", recording)
+    x = np.arange(1, 17, dtype=np.float32).reshape(4, 4)
+    for given, size in [(x, 2), (tf.constant(x), [2, 2]), (tf.constant(x), np.int64(2)), (tf.constant(x), 2)]:
+        np.testing.assert_array_equal(center_zero(given, size).numpy(), x * np.pad(np.zeros((2, 2)), 1, constant_values=1))
+    assert len(keys) == 4 and all(type(key) is int for key in keys), keys
