@@ -1,6 +1,6 @@
 """CenterZero against a same-size copy and the blog's ``x * mask``, ratios from one process.
 
-    python benchmarks/layer_speed.py [--quick] [--cases float32,uint8,window200,small]
+    python benchmarks/layer_speed.py [--quick] [--cases float32,uint8,window200,small,cold]
                                      [--modes eager,graph,xla] [--rounds 7] [--seconds 0.1]
                                      [--writes select,and] [--json PATH] [--device GPU:0]
 
@@ -24,7 +24,9 @@ Cases (``--cases``): the dtypes on ``(64, 224, 224, 3)`` with ``axes=(-3, -2)``,
 224, 3), ``batch256`` (256, 224, 224, 3), ``maps512`` (16, 512, 512, 3), ``nchw``
 (64, 3, 224, 224) with ``axes=(-2, -1)``, ``window200`` (size 200 on the 224 maps); and
 ``small``: the per-call split on ``(2, 10, 10)`` float32 in eager mode (the op against a bare
-``tf.where`` with a cached mask, the layer against an empty Keras layer).
+``tf.where`` with a cached mask, the layer against an empty Keras layer); ``cold``: the same
+small calls, each timed right after a copy of the uint8 batch has flushed the caches, where
+every eager call on a large tensor starts (the copy, the op's cached plan, the op, the layer).
 """
 
 import argparse
@@ -54,8 +56,9 @@ CASES.update({
     "nchw": ((64, 3, 224, 224), (-2, -1), 2, "float32"),
     "window200": (NHWC, (-3, -2), 200, "float32"),
 })
-QUICK_CASES = ("float32", "uint8", "window200", "small")
+QUICK_CASES = ("float32", "uint8", "window200", "small", "cold")
 MODES = ("eager", "graph", "xla")
+SPLITS = ("small", "cold")  # per-call splits in eager mode, not rows
 LIMITS = {"copy": 1.15, "xla": 1.05, "mul": 1.0}
 
 
@@ -242,10 +245,45 @@ def small_split(rounds, seconds):
     return medians
 
 
+def cold_split(rounds):
+    """The fixed cost of one eager call right after a large copy has flushed the caches, which
+    is where every eager call on a large tensor starts (the call before it flushed them): on
+    ``(2, 10, 10)`` float32, each call timed alone right after a ``DeepCopy`` of the uint8 batch.
+    A candidate's excess over the copy here is what it adds to a large eager call's time."""
+    calls = max(100, 40 * rounds)
+    print(f"\nper call on (2, 10, 10) float32, eager, each right after a copy of the {NHWC} uint8 batch"
+          f" (median of {calls})")
+    flush = make_input(NHWC, "uint8")
+    x = tf.constant(np.arange(200, dtype=np.float32).reshape(2, 10, 10) + 1)
+    layer = CenterZero()
+    candidates = {
+        "copy": lambda t: tf.raw_ops.DeepCopy(x=t),
+        "plan": _eager_plan(x._shape_tuple(), x._datatype_enum(), 2, (-2, -1), x.device),
+        "op": lambda t: center_zero(t, 2, (-2, -1)),
+        "layer": lambda t: layer(t),
+    }
+    samples = {name: [] for name in candidates}
+    for fn in candidates.values():
+        fn(x)  # builds the layer, fills the caches of the op
+    for _ in range(calls):
+        for name, fn in candidates.items():
+            tf.raw_ops.DeepCopy(x=flush)
+            start = time.perf_counter()
+            fn(x)
+            samples[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    labels = {"copy": "copy", "plan": "op's plan", "op": "op", "layer": "layer"}
+    for name, value in medians.items():
+        print(f"  {labels[name]:12} {value * 1e6:8.1f} us")
+    print("  over the copy: " + ", ".join(
+        f"{labels[name]} {(medians[name] - medians['copy']) * 1e6:+.1f} us" for name in ("plan", "op", "layer")))
+    return medians
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"cases {','.join(QUICK_CASES)}, 5 rounds of 0.05 s")
-    parser.add_argument("--cases", help=f"comma-separated, from: {', '.join(CASES)}, small")
+    parser.add_argument("--cases", help=f"comma-separated, from: {', '.join(CASES)}, small, cold")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--seconds", type=float, help="length of one timing")
@@ -257,10 +295,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 7)
     seconds = args.seconds or (0.05 if args.quick else 0.1)
-    cases = args.cases.split(",") if args.cases else (QUICK_CASES if args.quick else (*CASES, "small"))
-    unknown = [c for c in cases if c not in CASES and c != "small"]
+    cases = args.cases.split(",") if args.cases else (QUICK_CASES if args.quick else (*CASES, *SPLITS))
+    unknown = [c for c in cases if c not in CASES and c not in SPLITS]
     if unknown:
-        parser.error(f"unknown cases {unknown}; choose from {', '.join(CASES)}, small")
+        parser.error(f"unknown cases {unknown}; choose from {', '.join((*CASES, *SPLITS))}")
     modes = args.modes.split(",")
     writes = [w for w in args.writes.split(",") if w]
     if set(writes) - set(EAGER_WRITES):
@@ -275,12 +313,14 @@ def main(argv=None):
     rows = []
     with tf.device(device):
         for name in cases:
-            if name != "small":
+            if name not in SPLITS:
                 rows.extend(run_case(name, modes, rounds, seconds, writes))
         if rows:
             summary(rows)
         if "small" in cases:
             small_split(rounds, seconds)
+        if "cold" in cases:
+            cold_split(rounds)
     print(f"\n{time.perf_counter() - start:.0f} s")
     if args.json:
         with open(args.json, "w") as f:

@@ -54,3 +54,20 @@ def test_a_write_with_other_bits_is_reported_and_fails_the_run(bench, capsys, mo
     out = capsys.readouterr().out
     assert "MISMATCH: and gave other bits than the op (tiny eager)" in out
     assert ("tiny graph", "and") in bench.MISMATCHES and ("tiny eager", "scatter") not in bench.MISMATCHES
+
+
+def test_the_cold_split_times_every_candidate_after_a_flush(bench, capsys, monkeypatch):
+    flushes = []
+    real_copy = tf.raw_ops.DeepCopy
+
+    def counting_copy(x):
+        flushes.append(tuple(x.shape))
+        return real_copy(x=x)
+
+    monkeypatch.setattr(tf.raw_ops, "DeepCopy", counting_copy)
+    medians = bench.cold_split(1)
+    out = capsys.readouterr().out
+    assert set(medians) == {"copy", "plan", "op", "layer"} and all(value > 0 for value in medians.values())
+    # every timed call comes right after a copy of the uint8 batch: 100 calls of 4 candidates
+    assert flushes.count(bench.NHWC) == 400, len(flushes)
+    assert "over the copy: op's plan" in out and "layer" in out
