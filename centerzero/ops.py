@@ -663,9 +663,8 @@ def center_zero(x, size=2, axes=(-2, -1)):
     """
     if type(x) is EagerTensor and _plain(size, axes) and executing_eagerly():
         # The fast path for eager tensors: one cache look-up (keyed by the dtype's enum, which
-        # hashes faster than a DType, and the device holding x), one op; eager_center_zero's
-        # body, without its call.
-        return _eager_plan(x._shape_tuple(), x._datatype_enum(), size, axes, x.device)(x)
+        # hashes faster than a DType, and the device holding x), one op.
+        return eager_center_zero(x, size, axes)
     size = normalize_size(size)
     axes = normalize_axes(axes)
     check_input_type(x)
