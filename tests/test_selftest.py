@@ -89,6 +89,9 @@ def test_register_operator_adds_and_replaces():
     (["--runner", "fork"], ["--runner", "fork"]),
     (["--engine", "source", "--max-minutes", "0"], ["--max-minutes", "0"]),
     (["--engine", "source", "--resume", "/nonexistent"], ["--resume", "/nonexistent"]),
+    (["--since", "HEAD"], ["--since", "HEAD"]),
+    (["--engine", "source", "--since", "HEAD", "--resume", "/x"], ["--since", "HEAD", "resumed"]),
+    (["--engine", "source", "--since", "no-such-commit-0f0f"], ["--since", "no-such-commit-0f0f", "no such commit"]),
 ])
 def test_usage_errors_exit_2_naming_argument_and_value(argv, names, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -213,3 +216,31 @@ def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_pa
     survivor = by_diff[(True, False, False)]  # half(10) == 3 passes the weak check
     assert survivor.applicable and not survivor.killed and "+    return n // 3" in survivor.diff
     assert by_diff[(False, True, False)].killed and by_diff[(False, False, True)].killed
+
+
+def test_since_runs_only_the_mutants_on_lines_changed_since_a_commit(tmp_path, monkeypatch, capsys):
+    project = _tiny_project(tmp_path / "project")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run(git + ["add", "."], cwd=project, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "half"], cwd=project, check=True)
+    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()
+    (project / "tiny.py").write_text(_TINY + "\n\ndef third(n):\n    return n // 3\n")  # line 6, unchecked
+    subprocess.run(git + ["commit", "-q", "-am", "third"], cwd=project, check=True)
+    monkeypatch.chdir(project)
+    spec, keep = types.SimpleNamespace(name="tiny"), [r"core/ReplaceBinaryOperator_FloorDiv_(?!Add$|Mul$)"]
+    rows, extra = source.run_source(spec, "tiny", module="tiny.py", jobs=1, runner="fork", preload=(),
+                                    run_module="check", test_args=[], workdir=str(tmp_path / "work"),
+                                    exclude_operators=keep, since=base)
+    out = capsys.readouterr().out
+    # Past the operator filter each line has 4 mutants (`//` to `+` and `*`, the constant +1 and -1);
+    # only line 6's run.
+    assert extra["since"] == base and extra["unchanged_since"] == 4 and extra["tested"] == 4, extra
+    assert [r.summary.split()[0] for r in rows] == ["tiny.py:6"] * 4, [r.summary for r in rows]
+    assert all(r.applicable and not r.killed for r in rows)  # check.py never calls third()
+    assert f"4 on lines unchanged since {base}" in out and "; 4 to run" in out
+    # A module with uncommitted changes is not what the git filter would diff: refused.
+    (project / "tiny.py").write_text(_TINY)
+    with pytest.raises(ValueError, match="--since .*uncommitted changes"):
+        source.run_source(spec, "tiny", module="tiny.py", runner="fork", preload=(), run_module="check",
+                          test_args=[], since=base)

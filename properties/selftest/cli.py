@@ -31,6 +31,9 @@ def add_parser(commands):
                              "server that imported TensorFlow once; process runs a fresh process per mutant")
     parser.add_argument("--exclude-operators", metavar="RE,RE",
                         help="source: Cosmic Ray operators to skip (regular expressions; reported as excluded)")
+    parser.add_argument("--since", metavar="REV",
+                        help="source: only mutants on lines of the module changed since this commit "
+                             "(Cosmic Ray's git filter; the rest are reported as unchanged)")
     parser.add_argument("--max-minutes", metavar="M", type=float,
                         help="source: stop after M minutes; the mutants run so far are a random sample and the "
                              "rest stay pending (--resume)")
@@ -61,12 +64,14 @@ def selftest(args):
         _usage(f"--module {args.module!r} is for --engine source only")
     if args.engine == "source" and args.operators:
         _usage(f"--operators {args.operators!r} is for --engine wrap only")
-    source_only = [f"--{n.replace('_', '-')} {getattr(args, n)!r}" for n in ("runner", "exclude_operators", "max_minutes",
-                                                                         "resume") if getattr(args, n)]
+    source_only = [f"--{n.replace('_', '-')} {getattr(args, n)!r}" for n in ("runner", "exclude_operators", "since",
+                                                                         "max_minutes", "resume") if getattr(args, n)]
     if args.engine == "wrap" and source_only:
         _usage(f"{', '.join(source_only)}: for --engine source only")
     if args.max_minutes is not None and args.max_minutes <= 0:
         _usage(f"--max-minutes must be > 0, got {args.max_minutes!r}")
+    if args.resume and args.since:
+        _usage(f"--since {args.since!r}: a resumed campaign keeps the --since of its first run")
     if args.resume and not os.path.isfile(os.path.join(args.resume, "campaign.json")):
         _usage(f"--resume {args.resume!r}: no campaign.json there (not a selftest --engine source work directory)")
     sys.path.insert(0, os.getcwd())
@@ -101,7 +106,7 @@ def selftest(args):
             excluded = [e.strip() for e in (args.exclude_operators or "").split(",") if e.strip()]
             results, extra = source.run_source(spec, args.spec, layer_arg=args.layer, module=args.module,
                                                profile=profile, jobs=args.jobs, runner=args.runner or "fork",
-                                               exclude_operators=excluded, resume=args.resume,
+                                               exclude_operators=excluded, resume=args.resume, since=args.since,
                                                max_seconds=args.max_minutes * 60 if args.max_minutes else None)
         except ValueError as error:
             _usage(str(error))
@@ -140,6 +145,7 @@ def selftest(args):
         print("warning: no applicable mutant: nothing was measured")
     if extra.get("session"):
         print(f"source: {extra['generated_mutants']} mutants generated, {extra['excluded']} excluded by filter, "
+              + (f"{extra['unchanged_since']} on lines unchanged since {extra['since']}, " if extra['since'] else "") +
               f"{extra['left_out_by_limit']} left out by limit, {extra['tested']} run: {extra['killed_count']} killed, "
               f"{extra['survived_count']} survived, {extra['incompetent_count']} incompetent, {extra['pending']} pending"
               f"{' (stopped by --max-minutes: a random sample; --resume to finish)' if extra['stopped_by_budget'] else ''}; "

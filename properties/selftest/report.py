@@ -51,6 +51,18 @@ def as_markdown(report):
         + (f" ({100 * report['score']:.0f}%)" if report["score"] is not None else "")
         + f"**; {report['mutants']} mutants in all, {report['seconds']} s.",
         "",
+    ]
+    if "generated_mutants" in report:  # a source campaign: what ran out of what was generated
+        lines += [
+            f"Source campaign on `{report['module']}` as committed at {report['commit']} (last changed in "
+            f"{report['module_commit']}): {report['generated_mutants']} mutants generated, "
+            f"{report['excluded']} excluded by the operator filter, "
+            + (f"{report.get('unchanged_since', 0)} on lines unchanged since {report['since']}, "
+               if report.get("since") else "")
+            + f"{report['left_out_by_limit']} left out by limit, {report['tested']} run, {report['pending']} pending.",
+            "",
+        ]
+    lines += [
         "| mutant | group | applicable | proof input | killed by | examples | seconds |",
         "|---|---|---|---|---|---:|---:|",
     ]

@@ -127,6 +127,29 @@ _FAIL_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+FAIL", re.M)
 _CELL_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+(ok|FAIL|known|flaky)", re.M)
 
 
+#: What Cosmic Ray's git filter records for a mutant it skips.
+_GIT_SKIP = "Filtered git"
+
+
+def _check_since(root, since, module, commit):
+    """``--since``'s value must name a commit, and the working tree's ``module`` (what
+    Cosmic Ray's git filter diffs) must be the committed one that the campaign mutates."""
+    if not isinstance(since, str) or not since or since.startswith("-"):
+        raise ValueError(f"--since must name a commit, got {since!r}")
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"], cwd=root,
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        raise ValueError(f"--since {since!r}: no such commit in {root}")
+    head, target = (subprocess.run(["git", "rev-parse", rev], cwd=root, capture_output=True, text=True).stdout.strip()
+                    for rev in ("HEAD", commit or "HEAD"))
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", module], cwd=root, capture_output=True,
+                           text=True).stdout.strip()
+    if head != target or dirty:
+        raise ValueError(f"--since {since!r}: Cosmic Ray's git filter compares the working tree's {module} with it, "
+                         f"and that is not the file mutated here (uncommitted changes to it, or a commit other "
+                         f"than HEAD): commit or stash them first")
+
+
 def _row(item, result, seconds):
     mutation = item.mutations[0]
     line, col = mutation.start_pos
@@ -135,7 +158,8 @@ def _row(item, result, seconds):
     row.diff = result.diff or ""
     row.outcome = str(result.test_outcome.value if result.test_outcome else result.worker_outcome.value)
     if result.worker_outcome.value == "skipped":
-        row.reason = "excluded: Cosmic Ray filter (see the report's exclude_operators)"
+        row.reason = ("not run: its line is unchanged since the campaign's --since commit" if result.output == _GIT_SKIP
+                      else "excluded: Cosmic Ray filter (see the report's exclude_operators)")
         return row
     output = result.output or ""
     cells = _CELL_LINE.findall(output)
@@ -371,7 +395,7 @@ def _trim(session, limit):
 def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", jobs=1, timeout=None,
                workdir=None, on_result=None, keep=False, commit="HEAD", runner="fork", exclude_operators=(),
                limit=None, test_args=None, run_module="properties", preload=PRELOAD, baseline=True,
-               max_seconds=None, resume=None):
+               max_seconds=None, resume=None, since=None):
     """Run a Cosmic Ray campaign on ``module``; returns ``(rows, extra)`` with the session path,
     the commit, the counts and the rate.  Usage problems are ValueErrors.
 
@@ -392,7 +416,10 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     rest stay pending in the session.  ``resume``: the work directory of an earlier run (its
     ``session.sqlite`` and ``campaign.json``): its pending mutants run on fresh copies of the same
     commit, with the same module, test command, filters and timeout; the rows cover the whole
-    session."""
+    session.  ``since``: a commit; only mutants on lines of ``module`` changed since it run (an
+    incremental campaign), the rest are marked skipped by Cosmic Ray's own git filter
+    (``cr-filter-git``) and reported as unchanged, never dropped silently.  That filter diffs
+    the working tree, so ``since`` needs ``module`` as committed at ``commit`` (HEAD)."""
     root = os.getcwd()
     if resume:
         with open(os.path.join(resume, "campaign.json")) as handle:
@@ -414,6 +441,7 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
         module, commit, runner, timeout = campaign["module"], campaign["commit_full"], campaign["runner"], \
             campaign["timeout_s"]
         test_args, run_module, exclude_operators = campaign["test_args"], campaign["run_module"], campaign["exclude"]
+        since = campaign.get("since")
         blob = subprocess.run(["git", "rev-parse", f"{commit}:{module}"], cwd=root, capture_output=True,
                               text=True).stdout.strip()
         if blob != campaign["module_blob"]:
@@ -422,6 +450,8 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
         for name in os.listdir(resume):
             if name.startswith("worker-") and os.path.isdir(os.path.join(resume, name)):
                 shutil.rmtree(os.path.join(resume, name))
+    if since is not None and not resume:
+        _check_since(root, since, module, commit)
     work = workdir or tempfile.mkdtemp(prefix="selftest-source-")
     verify_args = ["verify", spec_arg, "--profile", profile, "--exitfirst"] + (["--layer", layer_arg] if layer_arg else [])
     verify_args = verify_args if test_args is None else list(test_args)
@@ -471,6 +501,7 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
             with open(os.path.join(work, "campaign.json"), "w") as handle:
                 json.dump({"module": module, "commit_full": commit_full, "runner": runner, "timeout_s": timeout,
                            "test_args": verify_args, "run_module": run_module, "exclude": list(exclude_operators),
+                           "since": since,
                            "module_blob": subprocess.run(["git", "rev-parse", f"{commit_full}:{module}"], cwd=root,
                                                          capture_output=True, text=True).stdout.strip()},
                           handle, indent=1)
@@ -489,6 +520,8 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
             if exclude_operators:
                 handle.write("\n[cosmic-ray.filters.operators-filter]\nexclude-operators = ["
                              + ", ".join(json.dumps(e) for e in exclude_operators) + "]\n")
+            if since is not None:
+                handle.write(f"\n[cosmic-ray.filters.git-filter]\nbranch = {json.dumps(since)}\n")
         from cosmic_ray.work_db import WorkDB, use_db
 
         if not resume:
@@ -508,17 +541,22 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
         if exclude_operators and not resume:
             subprocess.run([sys.executable, "-m", "cosmic_ray.tools.filters.operators_filter", session, config],
                            cwd=trees[0], env=env, check=True, capture_output=True)
+        if since is not None and not resume:  # the working tree's module is the committed one (checked)
+            subprocess.run([sys.executable, "-m", "cosmic_ray.tools.filters.git", session, "--config", config],
+                           cwd=root, env=env, check=True, capture_output=True)
         with use_db(session, WorkDB.Mode.open) as db:
             total = db.num_work_items
             completed = db.completed_work_items
-            excluded = sum(1 for _, r in completed if r.worker_outcome.value == "skipped")
-        already = len(completed) - excluded
+            unchanged = sum(1 for _, r in completed if r.worker_outcome.value == "skipped" and r.output == _GIT_SKIP)
+            excluded = sum(1 for _, r in completed if r.worker_outcome.value == "skipped") - unchanged
+        already = len(completed) - excluded - unchanged
         if resume:
             print(f"resuming {session}: {already} mutants already run, {total - len(completed)} pending")
         print(f"{generated} mutants generated"
               + (f"; {trimmed} left out by limit={limit} (not a full campaign)" if trimmed else "")
               + (f"; {excluded} excluded by operator filter {list(exclude_operators)}" if exclude_operators else "")
-              + f"; {total - excluded} to run, timeout {timeout:.0f} s each; one line per mutant as it finishes")
+              + (f"; {unchanged} on lines unchanged since {since}" if since is not None else "")
+              + f"; {total - excluded - unchanged} to run, timeout {timeout:.0f} s each; one line per mutant as it finishes")
         print(f"{'mutant':26} {'group':7} {'result':9} {'killed by':38} {'examples':>8} {'seconds':>8}")
         seen, rows, stopped = set(), [], False
         for item, result in completed:  # a resumed session: earlier results count, printed once at the end
@@ -586,7 +624,8 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
     extra = {"session": session, "module": module, "commit": revision, "module_commit": module_commit,
              "module_dirty": bool(dirty), "test_command": command, "runner": runner,
              "generated_mutants": generated, "left_out_by_limit": trimmed, "total_mutants": total,
-             "excluded": excluded, "exclude_operators": list(exclude_operators), "tested": len(tested),
+             "excluded": excluded, "exclude_operators": list(exclude_operators), "since": since,
+             "unchanged_since": unchanged, "tested": len(tested),
              "killed_count": killed, "survived_count": survived,
              "incompetent_count": sum(not r.applicable for r in tested), "timeout_s": timeout,
              "baseline_s": round(baseline_seconds, 1), "seconds": round(seconds, 1),
