@@ -362,6 +362,33 @@ def test_every_supported_dtype_has_both_writes_on_the_cpu():
     assert not ops.has_kernel("TensorScatterUpdate", "NO_SUCH_DEVICE", T=tf.float32, Tindices=tf.int32)
 
 
+def test_has_kernel_says_no_where_the_device_has_kernels_but_none_for_the_dtype():
+    # The CPU has BitwiseAnd kernels, for integers only: the answer must come from the kernel
+    # that takes the dtype, not from the first CPU kernel that does not (a source campaign's
+    # survivor: `if not all(...)` answered yes for every dtype).
+    assert ops.has_kernel("BitwiseAnd", "CPU", T=tf.uint8)
+    for dtype in (tf.float32, tf.float64, tf.bool):
+        assert not ops.has_kernel("BitwiseAnd", "CPU", T=dtype), dtype.name
+
+
+@pytest.mark.parametrize("limit, signature, op_type", [
+    (ops.MAX_SCATTER_BYTES, (6, 9, 8), "TensorScatterUpdate"),
+    (719, (6, 9, 8), "TensorStridedSliceUpdate"),  # the scatter's 720 bytes over the limit
+    (ops.MAX_SCATTER_BYTES, (None, 9, None), "TensorStridedSliceUpdate"),  # a length unknown
+])
+def test_a_cpu_graph_writes_with_the_write_the_default_order_names(limit, signature, op_type, monkeypatch):
+    # Every write gives the same bits, so only the graph's ops tell which one a trace chose;
+    # a mask write there would be exact and 10-50x slower than a copy on the CPU (a source
+    # campaign's survivors: `write < "select"` sent the scatter to the select write).
+    monkeypatch.setattr(ops, "MAX_SCATTER_BYTES", limit)
+    spec = tf.TensorSpec(signature, tf.float64)
+    with tf.device("CPU:0"):
+        graph = tf.function(lambda x: center_zero(x, (3, 2), (-2, -1))).get_concrete_function(spec).graph
+    types = {op.type for op in graph.get_operations()}
+    writes = {"TensorScatterUpdate", "TensorStridedSliceUpdate", "SelectV2", "BitwiseAnd", "LogicalAnd"}
+    assert types & writes == {op_type}, sorted(types)
+
+
 def test_device_type_of_names():
     assert ops.device_type_of("/job:localhost/replica:0/task:0/device:GPU:0") == "GPU"
     assert ops.device_type_of("/job:localhost/replica:0/task:0/device:CPU:1") == "CPU"
@@ -540,6 +567,8 @@ def test_a_new_order_reaches_eager_calls_at_once(gpu_with_every_write):
     "args, error, words",
     [
         ((None, tf.float32, ("select",)), TypeError, "device_type"),
+        ((5, tf.float32, ("select",)), TypeError, "device_type"),
+        (("", tf.float32, ("select",)), TypeError, "device_type"),
         (("GPU", tf.string, ("select",)), TypeError, "string"),
         (("GPU", tf.float32, "select"), TypeError, "'select'"),
         (("GPU", tf.float32, ()), TypeError, "()"),
