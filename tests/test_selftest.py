@@ -193,12 +193,21 @@ def test_fork_server_imports_the_mutated_module_fresh_each_time(tmp_path, monkey
         server.wait(10)
 
 
-def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_path, monkeypatch, capsys):
-    project = _tiny_project(tmp_path / "project")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+_GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+
+
+def _committed_tiny_project(path):
+    """The tiny project as one commit of a fresh repository; returns its path and the commit."""
+    project = _tiny_project(path)
     subprocess.run(["git", "init", "-q", str(project)], check=True)
-    subprocess.run(git + ["add", "."], cwd=project, check=True)
-    subprocess.run(git + ["commit", "-q", "-m", "tiny"], cwd=project, check=True)
+    subprocess.run(_GIT + ["add", "."], cwd=project, check=True)
+    subprocess.run(_GIT + ["commit", "-q", "-m", "tiny"], cwd=project, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True)
+    return project, head.stdout.strip()
+
+
+def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_path, monkeypatch, capsys):
+    project, _ = _committed_tiny_project(tmp_path / "project")
     monkeypatch.chdir(project)
     spec, work = types.SimpleNamespace(name="tiny"), str(tmp_path / "work")
     # Stopped at once by the time budget (one worker, Cosmic Ray's local distributor) ...
@@ -219,14 +228,9 @@ def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_pa
 
 
 def test_since_runs_only_the_mutants_on_lines_changed_since_a_commit(tmp_path, monkeypatch, capsys):
-    project = _tiny_project(tmp_path / "project")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-    subprocess.run(["git", "init", "-q", str(project)], check=True)
-    subprocess.run(git + ["add", "."], cwd=project, check=True)
-    subprocess.run(git + ["commit", "-q", "-m", "half"], cwd=project, check=True)
-    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()
+    project, base = _committed_tiny_project(tmp_path / "project")
     (project / "tiny.py").write_text(_TINY + "\n\ndef third(n):\n    return n // 3\n")  # line 6, unchecked
-    subprocess.run(git + ["commit", "-q", "-am", "third"], cwd=project, check=True)
+    subprocess.run(_GIT + ["commit", "-q", "-am", "third"], cwd=project, check=True)
     monkeypatch.chdir(project)
     spec, keep = types.SimpleNamespace(name="tiny"), [r"core/ReplaceBinaryOperator_FloorDiv_(?!Add$|Mul$)"]
     rows, extra = source.run_source(spec, "tiny", module="tiny.py", jobs=1, runner="fork", preload=(),
