@@ -131,9 +131,10 @@ _CELL_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+(ok|FAIL|known|fla
 _GIT_SKIP = "Filtered git"
 
 
-def _check_since(root, since, module, commit):
+def _check_since(root, since, module, commit, dirty):
     """``--since``'s value must name a commit, and the working tree's ``module`` (what
-    Cosmic Ray's git filter diffs) must be the committed one that the campaign mutates."""
+    Cosmic Ray's git filter diffs) must be the committed one that the campaign mutates
+    (``dirty``: what ``git status`` says of it)."""
     if not isinstance(since, str) or not since or since.startswith("-"):
         raise ValueError(f"--since must name a commit, got {since!r}")
     found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"], cwd=root,
@@ -142,8 +143,6 @@ def _check_since(root, since, module, commit):
         raise ValueError(f"--since {since!r}: no such commit in {root}")
     head, target = (subprocess.run(["git", "rev-parse", rev], cwd=root, capture_output=True, text=True).stdout.strip()
                     for rev in ("HEAD", commit or "HEAD"))
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", module], cwd=root, capture_output=True,
-                           text=True).stdout.strip()
     if head != target or dirty:
         raise ValueError(f"--since {since!r}: Cosmic Ray's git filter compares the working tree's {module} with it, "
                          f"and that is not the file mutated here (uncommitted changes to it, or a commit other "
@@ -450,8 +449,10 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
         for name in os.listdir(resume):
             if name.startswith("worker-") and os.path.isdir(os.path.join(resume, name)):
                 shutil.rmtree(os.path.join(resume, name))
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", module], cwd=root, capture_output=True,
+                           text=True).stdout.strip()
     if since is not None and not resume:
-        _check_since(root, since, module, commit)
+        _check_since(root, since, module, commit, dirty)
     work = workdir or tempfile.mkdtemp(prefix="selftest-source-")
     verify_args = ["verify", spec_arg, "--profile", profile, "--exitfirst"] + (["--layer", layer_arg] if layer_arg else [])
     verify_args = verify_args if test_args is None else list(test_args)
@@ -467,8 +468,6 @@ def run_source(spec, spec_arg, layer_arg=None, module=None, profile="quick", job
                               text=True).stdout.strip()
     module_commit = subprocess.run(["git", "log", "-1", "--format=%h", commit or "HEAD", "--", module], cwd=root,
                                    capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", module], cwd=root, capture_output=True,
-                           text=True).stdout.strip()
     print(f"selftest {spec.name}  engine source (Cosmic Ray)  module {module} as committed at {revision}"
           f" (last changed in {module_commit})"
           f"{' (the working tree has uncommitted changes to it, not mutated)' if dirty else ''}  jobs {jobs}"
