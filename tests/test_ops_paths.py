@@ -331,8 +331,11 @@ def test_bad_axes_raise_after_a_cached_call_with_equal_good_ones():
 # --- devices: the kernels each device has, and where the constants live ---------------------
 
 #: The kernel table an NVIDIA H200 reported with TensorFlow 2.21 (scripts/gpu/probe.py):
-#: TensorScatterUpdate has GPU kernels for these dtypes only; TensorStridedSliceUpdate for all.
+#: TensorScatterUpdate has GPU kernels for these dtypes only; TensorStridedSliceUpdate,
+#: SelectV2 and BitwiseAnd (on the work dtype) for all; LogicalAnd for bool.  The registry's
+#: strided write fails at run time for int16, uint16 and uint32 (``ops.BROKEN_KERNELS``).
 H200_SCATTER = {tf.float32, tf.float64, tf.int64, tf.complex64, tf.complex128}
+H200_BROKEN_STRIDED = {tf.int16, tf.uint16, tf.uint32}
 
 
 @pytest.fixture
@@ -340,7 +343,13 @@ def gpu_kernel_table(monkeypatch):
     """Emulate a GPU's kernel table on this CPU: ``kernels`` maps an op name to the dtypes that
     have a "GPU" kernel; the ops still run on the CPU, so their bits can be checked here."""
     real = ops._kernel_lookup
-    table = {"TensorScatterUpdate": set(H200_SCATTER), "TensorStridedSliceUpdate": set(SUPPORTED_DTYPES)}
+    table = {
+        "TensorScatterUpdate": set(H200_SCATTER),
+        "TensorStridedSliceUpdate": set(SUPPORTED_DTYPES),
+        "SelectV2": set(SUPPORTED_DTYPES),
+        "BitwiseAnd": {ops._work_dtype(d) for d in SUPPORTED_DTYPES if d != tf.bool},
+        "LogicalAnd": {None},
+    }
 
     def lookup(op, device_type, types):
         if device_type != "GPU":
@@ -419,6 +428,10 @@ def test_on_a_gpu_large_windows_stay_on_update_and_the_write_follows_the_kernels
     big = (200, 200)  # compiled on the CPU
     assert choose_path((64, 224, 224, 3), big, (1, 2), tf.float32) == "compiled"
     assert choose_path((64, 224, 224, 3), big, (1, 2), tf.float32, device_type="GPU") == "update"
+    for dtype in SUPPORTED_DTYPES:  # the GPU's default order: select first, for every window
+        for size in ((2, 2), big):
+            assert ops._device_write((64, 224, 224, 3), (1, 2), size, dtype, "GPU") == "select", dtype.name
+    gpu_kernel_table["SelectV2"].clear()  # then the scatter, else the strided write
     assert ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), tf.float32, "GPU") == "scatter"
     assert ops._device_write((64, 224, 224, 3), (1, 2), (2, 2), tf.uint8, "GPU") == "strided"
     # Neither write on the device: the scatter, which TensorFlow places on the CPU (never
@@ -431,14 +444,34 @@ def test_on_a_gpu_large_windows_stay_on_update_and_the_write_follows_the_kernels
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_gpu_choice_is_bit_exact(dtype, gpu_kernel_table, monkeypatch):
-    """Each dtype through the write a GPU gives it (scatter, else the strided write), run here."""
+    """Each dtype through the write a GPU gives it (select), run here."""
     monkeypatch.setattr(ops, "device_type_of", lambda device: "GPU")
     x = special_input(dtype, (3, 9, 10))
     plan = ops._eager_plan((3, 9, 10), tf.as_dtype(dtype), (3, 4), (-2, -1), "GPU:0")
-    scatter = tf.as_dtype(dtype) in H200_SCATTER
-    assert (plan.path, plan.formulation) == ("update", "scatter" if scatter else "strided")
+    assert (plan.path, plan.formulation) == ("mask", "select")
     assert_bits(np.asarray(center_zero(tf.constant(x), (3, 4), (-2, -1))), reference(x, (3, 4), (1, 2)), dtype)
     assert_bits(run("graph", x, (3, 4), (-2, -1)), reference(x, (3, 4), (1, 2)), f"{dtype} graph")
+
+
+def test_a_gpu_never_takes_a_strided_write_that_fails_at_run_time(gpu_kernel_table):
+    """TensorFlow registers a GPU TensorStridedSliceUpdate for int16, uint16 and uint32, but on
+    an H200 it raised "Unsupported dtype from DoCopy": every center-zero property failed there
+    for those dtypes.  An order that names the strided write first moves on past it."""
+    shape, axes = (64, 224, 224, 3), (1, 2)
+    try:
+        for dtype in SUPPORTED_DTYPES:
+            broken = dtype in H200_BROKEN_STRIDED
+            assert ops.has_kernel("TensorStridedSliceUpdate", "GPU", T=dtype) is not broken, dtype.name
+            assert ops.has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
+            ops.set_write_order("GPU", dtype, ("strided", "select"))
+            want = "select" if broken else "strided"
+            assert ops._device_write(shape, axes, (2, 2), dtype, "GPU") == want, dtype.name
+            ops.set_write_order("GPU", dtype, ("strided",))  # nothing else: the CPU's scatter
+            want = "scatter" if broken else "strided"
+            assert ops._device_write(shape, axes, (2, 2), dtype, "GPU") == want, dtype.name
+    finally:
+        for dtype in SUPPORTED_DTYPES:
+            ops.set_write_order("GPU", dtype, None)
 
 
 def test_the_eager_constants_live_on_the_inputs_device():
@@ -499,11 +532,8 @@ def test_an_unknown_write_is_refused():
 
 @pytest.fixture
 def gpu_with_every_write(gpu_kernel_table, monkeypatch):
-    """The emulated H200 table plus select and AND kernels for every dtype, with every input
-    taken for a GPU's; each dtype's order is restored afterwards."""
-    gpu_kernel_table["SelectV2"] = set(SUPPORTED_DTYPES)
-    gpu_kernel_table["BitwiseAnd"] = {ops._work_dtype(d) for d in SUPPORTED_DTYPES if d != tf.bool}
-    gpu_kernel_table["LogicalAnd"] = {None}
+    """The emulated H200 table (select and AND kernels for every dtype), with every input taken
+    for a GPU's; each dtype's order is restored afterwards."""
     monkeypatch.setattr(ops, "device_type_of", lambda device: "GPU")
     yield gpu_kernel_table
     for dtype in SUPPORTED_DTYPES:
@@ -550,17 +580,19 @@ def test_a_write_order_falls_through_to_a_write_that_can_run(gpu_with_every_writ
     assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "and"
     gpu_with_every_write["BitwiseAnd"].clear()
     assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "strided"
-    ops.set_write_order("GPU", tf.uint8, None)
-    assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "strided"
+    ops.set_write_order("GPU", tf.uint8, None)  # the GPU's default order again
+    assert ops._device_write(shape, axes, (2, 2), tf.uint8, "GPU") == "select"
     assert ops._device_write(shape, axes, (2, 2), tf.uint8, "CPU") == "scatter"  # the CPU's order is its own
 
 
 def test_a_new_order_reaches_eager_calls_at_once(gpu_with_every_write):
     x = tf.constant(special_input("float32", (2, 8, 8)))
-    assert ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), "GPU:0").formulation == "scatter"
-    ops.set_write_order("gpu", "float32", ["select"])
     assert ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), "GPU:0").formulation == "select"
-    assert_bits(np.asarray(center_zero(x, 2, (-2, -1))), reference(x.numpy(), (2, 2), (1, 2)), "select")
+    ops.set_write_order("gpu", "float32", ["scatter"])
+    assert ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), "GPU:0").formulation == "scatter"
+    assert_bits(np.asarray(center_zero(x, 2, (-2, -1))), reference(x.numpy(), (2, 2), (1, 2)), "scatter")
+    ops.set_write_order("GPU", "float32", None)
+    assert ops._eager_plan((2, 8, 8), tf.float32, 2, (-2, -1), "GPU:0").formulation == "select"
 
 
 @pytest.mark.parametrize(
