@@ -77,9 +77,7 @@ class BandZero(_DtypeKeeping):
         index = tf.range(tf.shape(x)[self.axis])
         band = (index >= self.offset) & (index < self.offset + self.width)
         band = band[:, None] if self.axis == -2 else band
-        # A scalar zero: with ``tf.zeros_like(x)`` a GPU graph asked for a uint8 BroadcastTo,
-        # which TensorFlow 2.21 has no GPU kernel for (an H200 run, README "On a GPU").
-        return tf.where(band, tf.zeros([], x.dtype), x)
+        return tf.where(band, tf.zeros_like(x), x)
 
     def get_config(self):
         return {**super().get_config(), "offset": self.offset, "width": self.width, "axis": self.axis}

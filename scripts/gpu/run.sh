@@ -81,7 +81,7 @@ for stage in "$@"; do
         > $log 2>&1; echo "$spec exit $? at $((SECONDS - T0)) s" >> /tmp/rep/exits) &
     done
     pip install -q --no-deps --no-build-isolation --no-index -e . > /tmp/pipe.log 2>&1 || tail -3 /tmp/pipe.log
-    HYPOTHESIS_PROFILE=ci timeout ${PYTEST_S:-200} python3 -m pytest -n 10 -q -p no:cacheprovider -m "not kit" \
+    HYPOTHESIS_PROFILE=ci timeout ${PYTEST_S:-200} python3 -m pytest -n 10 -p no:cacheprovider -m "not kit" \
       -v --timeout 180 > $OUT/pytest.log 2>&1
     echo "pytest exit $? at $((SECONDS - T0)) s"
     wait
