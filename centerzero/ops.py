@@ -219,12 +219,25 @@ _MASK_WRITES = ("select", "and")
 #: the scatter, else the strided write.  The CPU's order.
 DEFAULT_WRITE_ORDER = ("scatter", "strided")
 
-#: A device type's own default order.  On a GPU, ``select`` first: one elementwise kernel that
-#: every supported dtype has there, measured on an H200 at 0.9-1.4x a same-size copy in eager
-#: mode and in graphs for every dtype and window (the scatter took 1.6x in graphs and 5x for a
-#: 200-wide window, and has no GPU kernel for 10 of the 15 dtypes; the strided write took
-#: 1.6-1.9x in eager mode, and fails at run time for three dtypes: ``BROKEN_KERNELS``).
-DEVICE_WRITE_ORDERS = {"GPU": ("select", "scatter", "strided")}
+#: A device type's own default orders, ``(device type, "eager" or "graph") -> {dtype name or
+#: "*": order}``.  From three benchmark runs on an H200 (README, "On a GPU"):
+#:
+#: * in graphs, ``select`` for every dtype: one elementwise kernel that every supported dtype
+#:   has there, 1.0-1.5x a copy (the scatter 1.6-18x, the strided write 1.3-2.0x);
+#: * in eager mode, ``select`` too (1.2-1.8x; the scatter has no GPU kernel for 10 of the 15
+#:   dtypes and took 70x for int64), except float32 and complex64, where the scatter took
+#:   1.1-1.3x and ``select`` 1.2-2.1x (2.1x on a batch of 256 and on 512x512 maps), and
+#:   bfloat16, whose ``select`` took 2.5-3.2x and the strided write 1.8x;
+#: * the strided write fails at run time there for three dtypes (``BROKEN_KERNELS``).
+DEVICE_WRITE_ORDERS = {
+    ("GPU", "eager"): {
+        "*": ("select", "scatter", "strided"),
+        "float32": ("scatter", "select", "strided"),
+        "complex64": ("scatter", "select", "strided"),
+        "bfloat16": ("strided", "select", "scatter"),
+    },
+    ("GPU", "graph"): {"*": ("select", "scatter", "strided")},
+}
 
 #: Kernels that TensorFlow registers but that fail at run time, by ``(op, device type)``: the
 #: dtype names ``has_kernel`` answers no for.  Measured on an H200 with TensorFlow 2.21
@@ -239,7 +252,8 @@ _WRITE_ORDER = {}
 def set_write_order(device_type, dtype, order):
     """Make ``update`` try these writes (from ``EAGER_WRITES``), in this order, for ``dtype``
     on ``device_type`` (``"CPU"``, ``"GPU"``); ``order=None`` restores the device type's default
-    (``DEVICE_WRITE_ORDERS``, else ``DEFAULT_WRITE_ORDER``).
+    (``DEVICE_WRITE_ORDERS``, else ``DEFAULT_WRITE_ORDER``).  An order set here holds for eager
+    calls and graphs alike.
 
     Every write gives the same bits; this is a speed choice, for a device whose kernels favour
     another write (scripts/gpu/ measures them).  The first write in the order that can run is
@@ -287,17 +301,20 @@ def _can_write(write, shape, axes, size, dtype, device_type):
     return has_kernel("BitwiseAnd", device_type, T=_work_dtype(dtype))
 
 
-def _device_write(shape, axes, size, dtype, device_type):
+def _device_write(shape, axes, size, dtype, device_type, mode="eager"):
     """The write ``update`` uses for this input on ``device_type``: the first in its order
     that can run.  Where none can (no kernel there for the dtype), the scatter, or the strided
     write where the scatter's constants are too big: TensorFlow then places the op on the CPU
     (exact, but it copies the tensor both ways).  With the default order the CPU, which has
     both kernels for every supported dtype, scatters unless the constants are too big or a
-    length is unknown; a GPU selects (an H200 has a GPU ``SelectV2`` for every supported
-    dtype, no GPU scatter for uint8, float16, bfloat16, bool, int8-32 or the wider unsigned
-    types, and no working strided write for int16, uint16 and uint32)."""
-    default = DEVICE_WRITE_ORDERS.get(device_type, DEFAULT_WRITE_ORDER)
-    order = _WRITE_ORDER.get((device_type, tf.as_dtype(dtype).name), default)
+    length is unknown; a GPU mostly selects (``DEVICE_WRITE_ORDERS``: an H200 has a GPU
+    ``SelectV2`` for every supported dtype, no GPU scatter for uint8, float16, bfloat16,
+    bool, int8-32 or the wider unsigned types, and no working strided write for int16, uint16
+    and uint32).  ``mode``: ``"eager"`` or ``"graph"``, for the device's default order."""
+    name = tf.as_dtype(dtype).name
+    defaults = DEVICE_WRITE_ORDERS.get((device_type, mode))
+    default = DEFAULT_WRITE_ORDER if defaults is None else defaults.get(name, defaults["*"])
+    order = _WRITE_ORDER.get((device_type, name), default)
     for write in order:
         if _can_write(write, shape, axes, size, dtype, device_type):
             return write
@@ -500,7 +517,7 @@ def _select(x, inside, zero):
 def _update_formulation(x, axes, size, device_type):
     """Path ``update`` while tracing a graph for ``device_type``, with that device's write."""
     shape = tuple(x.shape.as_list())
-    write = _device_write(shape, axes, size, x.dtype, device_type)
+    write = _device_write(shape, axes, size, x.dtype, device_type, mode="graph")
     if write == "select":
         return _select(x, _inside(x, axes, size), tf.zeros([], x.dtype))
     if write == "and":
