@@ -78,12 +78,13 @@ def check_many_instances(ctx, drawn):
     for number, (i, case) in enumerate(calls, 1):
         ctx.label(case)
         out = _call(ctx.column, layers[i], case.x, compiled)
-        expected = ctx.spec.expected(case.x, case.config)
+        reference = ctx.spec.reference_for(out, case.x, case.config)
+        expected = reference.expected(case.x, case.config)
         if out.shape != expected.shape or out.dtype != expected.dtype:
             ctx.fail(f"instance {i + 1} of {len(layers)} ({configs[i]}), call {number} of {len(calls)}: "
                      f"out.shape={out.shape}, out.dtype={out.dtype}, but should be {expected.shape}, "
                      f"{expected.dtype}", case)
-        detail = element_mismatch("out", out, expected, ctx.spec.mismatches(out, case.x, case.config))
+        detail = element_mismatch("out", out, expected, reference.mismatches(out, case.x, case.config))
         if detail:
             ctx.fail(f"instance {i + 1} of {len(layers)} ({configs[i]}), call {number} of {len(calls)} "
                      f"(after calls to instances {[j + 1 for j, _ in calls[:number - 1]]}): {detail}", case)

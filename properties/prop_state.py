@@ -73,8 +73,9 @@ def check_one_instance(ctx, inputs):
     for number, case in enumerate(inputs, 1):
         ctx.label(case)
         seen, out = run_case(ctx, case)
-        expected = ctx.spec.expected(seen, case.config)
-        detail = element_mismatch("out", out, expected, ctx.spec.mismatches(out, seen, case.config))
+        reference = ctx.spec.reference_for(out, seen, case.config)
+        expected = reference.expected(seen, case.config)
+        detail = element_mismatch("out", out, expected, reference.mismatches(out, seen, case.config))
         if detail:
             ctx.fail(f"the same layer instance, input {number} of {len(inputs)}: {detail}", case)
     if ctx.executor.layer(inputs[0].config) is not layer:

@@ -11,7 +11,7 @@ from properties.registry import Property, needs_reference
 
 def check_zeroed(ctx, case):
     seen, out = run_case(ctx, case)
-    region = ctx.spec.region(seen, case.config)
+    region = ctx.spec.reference_for(out, seen, case.config).region(seen, case.config)
     nonzero = as_bits(out) != 0
     if out.dtype.kind == "c":
         nonzero = nonzero.any(axis=-1)
@@ -22,9 +22,10 @@ def check_zeroed(ctx, case):
 
 def check_unchanged(ctx, case):
     seen, out = run_case(ctx, case)
-    region = ctx.spec.region(seen, case.config)
-    expected = ctx.spec.expected(seen, case.config)
-    detail = element_mismatch("out", out, expected, ~region & ctx.spec.mismatches(out, seen, case.config))
+    reference = ctx.spec.reference_for(out, seen, case.config)
+    region = reference.region(seen, case.config)
+    expected = reference.expected(seen, case.config)
+    detail = element_mismatch("out", out, expected, ~region & reference.mismatches(out, seen, case.config))
     if detail:
         ctx.fail(detail + " outside the zeroed region", case)
 

@@ -113,6 +113,11 @@ class MaskSpec:
             ``flaky_findings`` is reported as "known": a failure there may be the deterministic
             finding; ``python -m properties soak`` replays it to tell the two apart.
         known_crashes: :class:`KnownCrash` entries: inputs not run because they kill the process.
+        alternatives: other references the layer may follow instead, each a dict replacing some
+            of ``zeroed`` and ``keras_mask``, for arithmetic that really differs by device or
+            mode (Masking: a CPU's comparison flushes subnormals, a GPU's complex64 one does
+            not).  An output must follow one reference in full (:meth:`reference_for`), and
+            two modes or devices may differ only where each follows one.
         unreachable: ``{"dtype/kind/region" pattern: reason}``: special-value combinations the
             inputs cannot hold by the layer's own definition (``*`` matches anything; Masking's
             zeroed steps hold ``mask_value`` in every feature, so ``"*/*/inside"``).  The
@@ -158,6 +163,7 @@ class MaskSpec:
     random_region: Optional[Callable[[Any, dict], Optional[str]]] = None
     known_failures: dict = dataclasses.field(default_factory=dict)
     known_crashes: tuple = ()
+    alternatives: tuple = ()
     flaky_findings: dict = dataclasses.field(default_factory=dict)
     fits: Optional[Callable[[dict, tuple], bool]] = None
     unreachable: dict = dataclasses.field(default_factory=dict)
@@ -189,6 +195,11 @@ class MaskSpec:
                     and (len(landmark) == 2 or landmark[2] in ALL_DTYPES)):
                 raise TypeError(f"MaskSpec: each of `landmarks` must be a (config, shape) pair or a (config, shape, "
                                 f"dtype name) triple, got {landmark!r}")
+        if not isinstance(self.alternatives, tuple) or not all(
+                isinstance(a, dict) and a and set(a) <= {"zeroed", "keras_mask"} and all(map(callable, a.values()))
+                for a in self.alternatives):
+            raise TypeError(f"MaskSpec: `alternatives` must be a tuple of dicts of callables for 'zeroed' and/or "
+                            f"'keras_mask', got {self.alternatives!r}")
         if not isinstance(self.bad_types, tuple) or any(kind not in BAD_TYPE_KINDS for kind in self.bad_types):
             raise ValueError(f"MaskSpec: `bad_types` must be a tuple of {sorted(BAD_TYPE_KINDS)}, got {self.bad_types!r}")
 
@@ -252,11 +263,42 @@ class MaskSpec:
         out[self.region(x, config)] = np.zeros((), out.dtype)
         return out
 
+    def references(self):
+        """This spec, then one spec per entry of ``alternatives`` (with none of its own)."""
+        return [self] + [dataclasses.replace(self, **alternative, alternatives=()) for alternative in self.alternatives]
+
+    def reference_for(self, out, x, config):
+        """Of :meth:`references`, the one ``out`` follows (the fewest mismatched elements; this
+        spec where they tie, or where ``out`` has another shape or dtype).  Judge ``out`` by its
+        ``region``, ``expected`` and ``mismatches``."""
+        if not self.alternatives:
+            return self
+        out = np.asarray(out)
+        if out.shape != np.shape(x) or out.dtype != numpy_dtype(self.output_dtype(np.asarray(x).dtype)):
+            return self
+        return min(self.references(), key=lambda ref: int(ref._own_mismatches(out, x, config).sum()))
+
     def mismatches(self, out, x, config):
-        """Where ``out`` breaks the reference for ``x``: a boolean array, True where its bits are
-        not :meth:`expected`'s.  One allowance, for the arithmetic that really happens: where a
-        claimed cast (``casts``) gives a subnormal, a CPU kernel may flush it to a zero of the
-        same sign (flush-to-zero), so that zero is accepted too."""
+        """Where ``out`` breaks the reference for ``x`` (the one it follows, of
+        :meth:`references`): a boolean array, True where its bits are not :meth:`expected`'s.
+        One allowance, for the arithmetic that really happens: where a claimed cast (``casts``)
+        gives a subnormal, a CPU kernel may flush it to a zero of the same sign
+        (flush-to-zero), so that zero is accepted too."""
+        return self.reference_for(out, x, config)._own_mismatches(out, x, config)
+
+    def disagreement(self, out, other, x, config):
+        """Where two outputs for ``x`` (two modes', two devices') differ bit for bit, but
+        nowhere if the spec has ``alternatives`` and each output follows one of its references
+        in full: the arithmetic may differ there, and each result is right."""
+        from properties.bitwise import bit_mismatches
+
+        diff = bit_mismatches(out, other)
+        if diff.any() and self.alternatives and not self.mismatches(out, x, config).any() \
+                and not self.mismatches(other, x, config).any():
+            return np.zeros_like(diff)
+        return diff
+
+    def _own_mismatches(self, out, x, config):
         from properties.bitwise import bit_mismatches
 
         expected = self.expected(x, config)

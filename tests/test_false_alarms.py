@@ -3,9 +3,12 @@ through the property's real check.  A correct layer must pass; these tests fail 
 before its fixes (the reference ignored the spec's ``casts``; ``+0 + -0`` was expected to give
 back ``-0``)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from centerzero._keras import IS_KERAS_3, keras
 from properties.hypothesis_helpers import Case, Planted
 from properties.spec import builtin_specs
 from tests.one_example import check_one
@@ -59,3 +62,70 @@ def test_complement_sum_still_catches_a_wrong_part():
     assert _sum_keeps(total, x).tolist() == [True, False, True]
     real = np.array([-0.0, 2.0, -0.0], np.float32)
     assert _sum_keeps(np.array([0.0, 2.0, 1e-45], np.float32), real).tolist() == [True, True, False]
+
+
+# --- Masking where the comparison keeps subnormals (an H200: complex64 in every mode) ------------
+
+
+def _subnormal_steps(dtype):
+    """Four samples of three steps: ordinary values, subnormals (both parts for complex), and
+    zeros.  A flushing comparison masks the last two steps; one that keeps subnormals, the last."""
+    part = np.float32 if dtype in ("float32", "complex64") else np.float64
+    x = np.full((4, 3, 2), 2.5, dtype)
+    tiny = -np.finfo(part).smallest_subnormal * 3
+    x[:, 1, :] = tiny + 1j * tiny if dtype.startswith("complex") else tiny
+    x[:, 2, :] = 0.0
+    return x
+
+
+def _masking(layer, alternatives=None):
+    spec = builtin_specs()["keras-masking"].with_layer(layer)
+    return spec if alternatives is None else dataclasses.replace(spec, alternatives=alternatives)
+
+
+CHECKS = [("zeroed-exactly", "eager", "complex64"), ("rest-unchanged", "eager", "complex64"),
+          ("zeroed-exactly", "graph", "complex64"), ("zeroed-exactly", "xla", "float32"),
+          ("rest-unchanged", "xla", "float32"), ("gradient-is-mask", "eager", "float32"),
+          ("keras-mask-set", "eager", "complex64")]
+
+
+@pytest.mark.parametrize("prop, column, dtype", CHECKS)
+def test_masking_that_keeps_subnormal_steps_follows_the_unflushed_reference(prop, column, dtype):
+    from tests.specimens.unflushed_masking import UnflushedMasking
+
+    if prop == "keras-mask-set" and not IS_KERAS_3:
+        pytest.skip("Keras 2's mask comes from compute_mask alone")
+    case = Case({"mask_value": 0.0}, dtype, _subnormal_steps(dtype), Planted())
+    assert check_one(_masking(UnflushedMasking), prop, column, case) is None
+    if prop != "rest-unchanged":  # (the kept steps lie inside the flushing reference's region)
+        # The false alarm the H200 run raised: judged by the flushing reference alone, it fails.
+        assert check_one(_masking(UnflushedMasking, alternatives=()), prop, column, case) is not None
+    # Keras's own Masking, whose CPU comparison flushes, still follows the first reference.
+    assert check_one(_masking(keras.layers.Masking), prop, column, case) is None
+
+
+def test_an_output_must_follow_one_reference_in_full():
+    """A layer that keeps the subnormal steps of half the batch and masks the others follows
+    neither reference: the two value properties together catch it, and so does the whole-output
+    comparison every other property uses."""
+    from tests.specimens.unflushed_masking import MixedMasking
+
+    x, config = _subnormal_steps("complex64"), {"mask_value": 0.0}
+    case = Case(config, "complex64", x, Planted())
+    failures = [check_one(_masking(MixedMasking), prop, "eager", case) for prop in ("zeroed-exactly", "rest-unchanged")]
+    assert any(f is not None for f in failures), failures
+    out = np.asarray(MixedMasking(mask_value=0.0)(x))
+    assert _masking(MixedMasking).mismatches(out, x, config).any()
+    assert check_one(_masking(MixedMasking), "one-instance-many-inputs", "eager", [case]) is not None
+
+
+def test_two_outputs_may_differ_only_where_each_follows_a_reference():
+    spec = builtin_specs()["keras-masking"]
+    x, config = _subnormal_steps("complex64"), {"mask_value": 0.0}
+    flushed, kept = (ref.expected(x, config) for ref in spec.references())
+    assert not np.array_equal(flushed, kept)
+    assert not spec.disagreement(flushed, kept, x, config).any()  # a CPU's and a GPU's output
+    wrong = kept.copy()
+    wrong[0, 0, 0] = 0  # an ordinary value zeroed
+    assert spec.disagreement(wrong, flushed, x, config).any()
+    assert dataclasses.replace(spec, alternatives=()).disagreement(flushed, kept, x, config).any()
