@@ -72,7 +72,7 @@ def _subnormal_steps(dtype):
     zeros.  A flushing comparison masks the last two steps; one that keeps subnormals, the last."""
     part = np.float32 if dtype in ("float32", "complex64") else np.float64
     x = np.full((4, 3, 2), 2.5, dtype)
-    tiny = -np.finfo(part).smallest_subnormal * 3
+    tiny = np.finfo(part).smallest_subnormal * 3  # positive: Keras 2 multiplies, and -tiny * 0 is -0.0
     x[:, 1, :] = tiny + 1j * tiny if dtype.startswith("complex") else tiny
     x[:, 2, :] = 0.0
     return x
