@@ -1,6 +1,6 @@
 """The H200 benchmark table in the README ("On a GPU"), from the three runs in gpu-h200/:
-run1.json (the first call, with 1371db1's predecessors' default writes) and run2.json,
-run3.json (a second machine, select as every GPU default).  Every run timed each write forced
+run1.json (the first machine, adc1cb7's default writes) and run2.json, run3.json (a second
+machine, 3ed987d's: select as every GPU default).  Every run timed each write forced
 (``--writes``), so the table gives, per case and mode, each write's time over a same-size copy
 as the lowest-highest over the runs, and the write that today's defaults
 (``centerzero.ops.DEVICE_WRITE_ORDERS``) take there, with its range.
