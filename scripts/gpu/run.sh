@@ -96,4 +96,7 @@ for stage in "$@"; do
     tail -n 4 $OUT/center-zero.log $OUT/keras-masking.log ;;
   esac
 done
+wait  # a flush stage still running in the background
+# without a tests stage (whose rest.tgz holds it), the flush log comes back on its own
+if [ -f /tmp/rep/flush.log ] && [ ! -f $OUT/rest.tgz ]; then cp /tmp/rep/flush.log $OUT/; tail -40 /tmp/rep/flush.log; fi
 stamp "done"
