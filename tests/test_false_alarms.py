@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from centerzero._keras import IS_KERAS_3, keras
+from centerzero._keras import keras
 from properties.hypothesis_helpers import Case, Planted
 from properties.spec import builtin_specs
 from tests.one_example import check_one
@@ -93,8 +93,6 @@ CHECKS = [("zeroed-exactly", "eager", "complex64"), ("rest-unchanged", "eager", 
 def test_masking_that_keeps_subnormal_steps_follows_the_unflushed_reference(prop, column, dtype):
     from tests.specimens.unflushed_masking import UnflushedMasking
 
-    if prop == "keras-mask-set" and not IS_KERAS_3:
-        pytest.skip("Keras 2's mask comes from compute_mask alone")
     case = Case({"mask_value": 0.0}, dtype, _subnormal_steps(dtype), Planted())
     assert check_one(_masking(UnflushedMasking), prop, column, case) is None
     if prop != "rest-unchanged":  # (the kept steps lie inside the flushing reference's region)

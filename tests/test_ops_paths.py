@@ -466,10 +466,9 @@ def test_the_gpu_choice_is_bit_exact(dtype, gpu_kernel_table, monkeypatch):
 
 @pytest.mark.parametrize("signature", [(6, 9, 8), (None, 9, None)])
 @pytest.mark.parametrize("dtype", [tf.float32, tf.bfloat16, tf.uint8])
-def test_a_gpu_graph_selects_whatever_the_eager_order(dtype, signature, gpu_kernel_table, monkeypatch):
+def test_a_gpu_graph_selects_whatever_the_eager_order(dtype, signature, gpu_with_every_write):
     # In graphs every candidate pays a GPU graph's per-call cost, and select was the fastest
     # there for every dtype (float32's eager scatter took 1.6-1.8x a copy in a graph).
-    monkeypatch.setattr(ops, "device_type_of", lambda device: "GPU")
     spec = tf.TensorSpec(signature, dtype)
     graph = tf.function(lambda x: center_zero(x, (3, 2), (-2, -1))).get_concrete_function(spec).graph
     types = {op.type for op in graph.get_operations()}
@@ -477,25 +476,21 @@ def test_a_gpu_graph_selects_whatever_the_eager_order(dtype, signature, gpu_kern
     assert types & writes == {"SelectV2"}, sorted(types)
 
 
-def test_a_gpu_never_takes_a_strided_write_that_fails_at_run_time(gpu_kernel_table):
+def test_a_gpu_never_takes_a_strided_write_that_fails_at_run_time(gpu_with_every_write):
     """TensorFlow registers a GPU TensorStridedSliceUpdate for int16, uint16 and uint32, but on
     an H200 it raised "Unsupported dtype from DoCopy": every center-zero property failed there
     for those dtypes.  An order that names the strided write first moves on past it."""
     shape, axes = (64, 224, 224, 3), (1, 2)
-    try:
-        for dtype in SUPPORTED_DTYPES:
-            broken = dtype in H200_BROKEN_STRIDED
-            assert ops.has_kernel("TensorStridedSliceUpdate", "GPU", T=dtype) is not broken, dtype.name
-            assert ops.has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
-            ops.set_write_order("GPU", dtype, ("strided", "select"))
-            want = "select" if broken else "strided"
-            assert ops._device_write(shape, axes, (2, 2), dtype, "GPU") == want, dtype.name
-            ops.set_write_order("GPU", dtype, ("strided",))  # nothing else: the CPU's scatter
-            want = "scatter" if broken else "strided"
-            assert ops._device_write(shape, axes, (2, 2), dtype, "GPU") == want, dtype.name
-    finally:
-        for dtype in SUPPORTED_DTYPES:
-            ops.set_write_order("GPU", dtype, None)
+    for dtype in SUPPORTED_DTYPES:
+        broken = dtype in H200_BROKEN_STRIDED
+        assert ops.has_kernel("TensorStridedSliceUpdate", "GPU", T=dtype) is not broken, dtype.name
+        assert ops.has_kernel("TensorStridedSliceUpdate", "CPU", T=dtype), dtype.name
+        ops.set_write_order("GPU", dtype, ("strided", "select"))
+        want = "select" if broken else "strided"
+        assert ops._device_write(shape, axes, (2, 2), dtype, "GPU") == want, dtype.name
+        ops.set_write_order("GPU", dtype, ("strided",))  # nothing else: the CPU's scatter
+        want = "scatter" if broken else "strided"
+        assert ops._device_write(shape, axes, (2, 2), dtype, "GPU") == want, dtype.name
 
 
 def test_the_eager_constants_live_on_the_inputs_device():

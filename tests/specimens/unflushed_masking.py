@@ -44,6 +44,8 @@ class UnflushedMasking(keras.layers.Masking):
             from keras.src import backend
 
             backend.set_keras_mask(out, mask=tf.squeeze(keep, axis=-1))
+        else:  # as tf_keras's Masking.call does
+            out._keras_mask = tf.squeeze(keep, axis=-1)
         return out
 
 
