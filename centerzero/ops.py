@@ -31,6 +31,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from centerzero import native
 from centerzero.arguments import normalize_axes, normalize_size
 
 #: The dtypes of contract 1.4, in a stable order.
@@ -135,6 +136,10 @@ MAX_SCATTER_BYTES = 1 << 20
 #: Set to False to keep large windows on ``update`` outside XLA (for a device without XLA).
 USE_COMPILED_PATH = True
 
+#: Set to False to keep eager CPU calls off the native kernel (``centerzero.native``), on
+#: TensorFlow's ops; ``CENTERZERO_NATIVE=0`` also keeps it from being built or loaded.
+USE_NATIVE_KERNEL = True
+
 #: The paths, as :func:`choose_path` names them.
 PATHS = ("identity", "xla", "compiled", "update")
 
@@ -206,12 +211,15 @@ def _index_dtype(shape):
 #: * ``select``: ``SelectV2`` of a boolean window mask (1 on every axis but the two map axes),
 #:   a ``+0`` scalar and the input: one pass that moves each element's bits untouched; its
 #:   registered gradient is the same select of the upstream gradient;
-#: * ``and``: the ``and`` formulation below, outside XLA (a mask of all-ones or all-zeros words).
+#: * ``and``: the ``and`` formulation below, outside XLA (a mask of all-ones or all-zeros words);
+#: * ``native``: ``centerzero.native``'s ``CenterZeroWindow``, one CPU kernel with one input
+#:   that copies every byte outside the window and zeroes the window, in eager calls only (a
+#:   graph never holds it, so graphs and SavedModels need nothing built).
 #:
-#: The last two are masks over the whole tensor, not a copy and a write, and a plan that uses
-#: one has path ``mask``.  The CPU broadcasts them 10-50x slower than a copy; a GPU runs every
-#: elementwise kernel near memory speed.
-EAGER_WRITES = ("scatter", "strided", "select", "and")
+#: ``select`` and ``and`` are masks over the whole tensor, not a copy and a write, and a plan
+#: that uses one has path ``mask``.  The CPU broadcasts them 10-50x slower than a copy; a GPU
+#: runs every elementwise kernel near memory speed.
+EAGER_WRITES = ("scatter", "strided", "select", "and", "native")
 _MASK_WRITES = ("select", "and")
 
 #: The order in which ``update`` tries the writes when nothing else is said for a device and
@@ -230,6 +238,10 @@ DEFAULT_WRITE_ORDER = ("scatter", "strided")
 #:   bfloat16, whose ``select`` took 2.5-3.2x and the strided write 1.8x;
 #: * the strided write fails at run time there for three dtypes (``BROKEN_KERNELS``).
 DEVICE_WRITE_ORDERS = {
+    # The CPU's eager calls: the native kernel where it is loaded (at or under a copy's time
+    # for every window, where the scatter's dispatch costs 5-10 us more and each zeroed element
+    # some 20 ns), else the default order.
+    ("CPU", "eager"): {"*": ("native", "scatter", "strided")},
     ("GPU", "eager"): {
         "*": ("select", "scatter", "strided"),
         "float32": ("scatter", "select", "strided"),
@@ -287,8 +299,10 @@ def _scatter_fits(shape, axes, size, dtype):
     return None not in shape and 0 not in shape and _scatter_layout(shape, axes, size, dtype)[-1] <= MAX_SCATTER_BYTES
 
 
-def _can_write(write, shape, axes, size, dtype, device_type):
+def _can_write(write, shape, axes, size, dtype, device_type, mode="eager"):
     """Whether ``write`` can run for this input on ``device_type`` (see ``set_write_order``)."""
+    if write == "native":
+        return USE_NATIVE_KERNEL and mode == "eager" and device_type == "CPU" and native.available()
     if write == "scatter":
         return (_scatter_fits(shape, axes, size, dtype)
                 and has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)))
@@ -316,7 +330,7 @@ def _device_write(shape, axes, size, dtype, device_type, mode="eager"):
     default = DEFAULT_WRITE_ORDER if defaults is None else defaults.get(name, defaults["*"])
     order = _WRITE_ORDER.get((device_type, name), default)
     for write in order:
-        if _can_write(write, shape, axes, size, dtype, device_type):
+        if _can_write(write, shape, axes, size, dtype, device_type, mode):
             return write
     return "scatter" if _scatter_fits(shape, axes, size, dtype) else "strided"
 
@@ -599,6 +613,26 @@ def _eager_scatter(indices, zeros):
     return scatter
 
 
+def _native_plan(size, axes):
+    """The native kernel for eager tensors (``centerzero.native``), through TensorFlow's eager
+    fast path; under a graph (a forced plan that a benchmark wraps in ``tf.function``), its
+    generated op.  Its gradient is registered with the op: ``center_zero`` of the upstream."""
+    module = native.load()
+    if module is None:
+        raise ValueError(f"CenterZero: write='native' needs the native kernel, which is not loaded: "
+                         f"{native.status()['reason']}")
+    size, axes = list(size), list(axes)
+
+    def native_write(x):
+        try:
+            ctx = _context._context or _context.context()
+            return _FAST_EXECUTE(ctx, native.OP_NAME, None, x, "size", size, "axes", axes)
+        except Exception:  # not eager, or the fast path declined: the generated op says why
+            return module.center_zero_window(x, size=size, axes=axes)
+
+    return _plan(native_write, "update", "native")
+
+
 def _plan(fn, path, formulation=None):
     fn.path, fn.formulation = path, formulation  # for tests/test_ops_paths.py
     return fn
@@ -649,10 +683,13 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
     path = choose_path(shape, size, resolved, dtype, device_type=device_type)
     if path == "identity":
         return _plan(lambda x: tf.identity(x), path)
-    if path == "compiled" and write is None:
+    chosen = write or _device_write(shape, resolved, size, dtype, device_type)
+    if path == "compiled" and write is None and chosen != "native":  # the kernel skips the window: no need
         compiled = _compiled(shape, resolved, size, dtype.name)
         return _plan(lambda x: compiled(x), path)
-    write = write or _device_write(shape, resolved, size, dtype, device_type)
+    write = chosen
+    if write == "native":
+        return _native_plan(size, axes)
     if write in _MASK_WRITES:
         return _mask_plan(shape, dtype, resolved, size, device, write)
     scatter = _scatter_constants(shape, resolved, size, dtype) if write == "scatter" else None
@@ -728,3 +765,8 @@ def center_zero(x, size=2, axes=(-2, -1)):
     if path == "compiled":
         return _compiled(shape, resolved, size, dtype.name)(x)
     return _update_formulation(x, resolved, size, device_type)
+
+
+# Build (the first time: some 10-20 s) and load the native kernel at import, so that the build
+# never lands inside a call that someone times: a Hypothesis deadline, a benchmark's round.
+native.load()

@@ -78,9 +78,10 @@ def test_bad_types_make_and_the_spec_field_validate():
 
 
 @pytest.fixture
-def compiled_path_returns_its_input(monkeypatch):
+def compiled_path_returns_its_input(monkeypatch, tensorflow_ops_only):
     """The campaign's survivor in ``_eager_plan`` (``path == "identity"`` -> ``<=``): every
-    input on the ``compiled`` path comes back unmasked.  Planted through ``_compiled``."""
+    input on the ``compiled`` path comes back unmasked.  Planted through ``_compiled``.  Eager
+    calls take it only without the native kernel (test_native.py checks the kernel)."""
     monkeypatch.setattr(ops, "_compiled", lambda shape, axes, size, dtype_name: tf.identity)
     ops._eager_plan.cache_clear()
     yield
@@ -94,7 +95,7 @@ def test_landmarks_catch_a_broken_compiled_path_under_quick(column, compiled_pat
     assert "(1, 256, 256)" in cell.message, cell.message  # the landmark, not a drawn input
 
 
-def test_landmarks_reach_the_compiled_path_and_the_strided_write_in_every_claimed_dtype():
+def test_landmarks_reach_the_compiled_path_and_the_strided_write_in_every_claimed_dtype(tensorflow_ops_only):
     from properties.columns import mode_landmarks
 
     compiled, strided = mode_landmarks(SPEC, "eager")
@@ -110,7 +111,7 @@ def test_landmarks_reach_the_compiled_path_and_the_strided_write_in_every_claime
 
 
 @pytest.fixture
-def strided_write_returns_its_input(monkeypatch):
+def strided_write_returns_its_input(monkeypatch, tensorflow_ops_only):
     """A broken strided write (the campaign's ``_update_bounds`` survivors raise there; this one
     leaves the window unzeroed)."""
     monkeypatch.setattr(ops, "_update", lambda x, begin, end, strides, zeros: tf.identity(x))
@@ -184,7 +185,7 @@ def _update_bounds_mutant(kind):
 
 
 @pytest.mark.parametrize("kind", ["begin 1", "begin -1", "no loop"])
-def test_landmarks_catch_the_update_bounds_survivors_under_quick(kind, monkeypatch):
+def test_landmarks_catch_the_update_bounds_survivors_under_quick(kind, monkeypatch, tensorflow_ops_only):
     monkeypatch.setattr(ops, "_update_bounds", _update_bounds_mutant(kind))
     ops._eager_plan.cache_clear()
     try:
