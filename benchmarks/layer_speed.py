@@ -19,6 +19,9 @@ Candidates:
   op        ``centerzero.center_zero(t, size, axes)``
   layer     ``CenterZero(size, axes)(t)``
 
+The ``path`` column names the op's path; in eager mode on the CPU it says ``native`` where the
+op's eager plan runs the native kernel (``centerzero.native``).
+
 Cases (``--cases``): the dtypes on ``(64, 224, 224, 3)`` with ``axes=(-3, -2)``, ``size=2``
 (``float32 uint8 float16 bfloat16 int64 complex64``); float32 variants ``batch1`` (1, 224,
 224, 3), ``batch256`` (256, 224, 224, 3), ``maps512`` (16, 512, 512, 3), ``nchw``
@@ -163,6 +166,9 @@ def run_case(name, modes, rounds, seconds, writes=()):
         medians = compare(candidates, x, rounds, seconds, label=f"{name} {mode}")
         path = choose_path(shape, (size, size), resolve_axes(len(shape), axes), dtype, xla=(mode == "xla"),
                            device_type=device_type_of(x.device))
+        if mode == "eager":  # what the op's eager plan runs: its path, or the native kernel
+            plan = _eager_plan(shape, tf.as_dtype(dtype).as_datatype_enum, size, axes, x.device)
+            path = "native" if plan.formulation == "native" else plan.path
         rows.append((name, dtype, mode, path, medians))
         print_row(rows[-1])
         if mode != "xla" and writes:

@@ -1,7 +1,9 @@
 """``center_zero``: the operation behind the layer, usable on its own.
 
-The limit for any mask layer is one read and one write of the tensor: a same-size copy.  Two
-formulations reach it, and which is fastest depends on the mode and the window:
+The limit for any mask layer is one read and one write of the tensor: a same-size copy.  Eager
+calls on the CPU run the native kernel (``centerzero.native``: one pass, one input, at or under
+a copy's time for every window) where it is built; everything else uses TensorFlow's ops, in
+two formulations, and which is fastest depends on the mode and the window:
 
 * ``update``: copy the input and write zeros into the window (``TensorScatterUpdate`` with
   the window's indices, or ``TensorStridedSliceUpdate`` for a large zero block or lengths
@@ -223,8 +225,9 @@ EAGER_WRITES = ("scatter", "strided", "select", "and", "native")
 _MASK_WRITES = ("select", "and")
 
 #: The order in which ``update`` tries the writes when nothing else is said for a device and
-#: dtype (``set_write_order``) and ``DEVICE_WRITE_ORDERS`` names no order for the device type:
-#: the scatter, else the strided write.  The CPU's order.
+#: dtype (``set_write_order``) and ``DEVICE_WRITE_ORDERS`` names no order for the device type
+#: and mode: the scatter, else the strided write.  The CPU's order in graphs, and in eager
+#: calls where the native kernel is not loaded.
 DEFAULT_WRITE_ORDER = ("scatter", "strided")
 
 #: A device type's own default orders, ``(device type, "eager" or "graph") -> {dtype name or
@@ -621,14 +624,14 @@ def _native_plan(size, axes):
     if module is None:
         raise ValueError(f"CenterZero: write='native' needs the native kernel, which is not loaded: "
                          f"{native.status()['reason']}")
-    size, axes = list(size), list(axes)
+    window = [*size, *axes]
 
     def native_write(x):
         try:
             ctx = _context._context or _context.context()
-            return _FAST_EXECUTE(ctx, native.OP_NAME, None, x, "size", size, "axes", axes)
+            return _FAST_EXECUTE(ctx, native.OP_NAME, None, x, "window", window)
         except Exception:  # not eager, or the fast path declined: the generated op says why
-            return module.center_zero_window(x, size=size, axes=axes)
+            return module.center_zero_window(x, window=window)
 
     return _plan(native_write, "update", "native")
 

@@ -26,7 +26,7 @@ needs_kernel = pytest.mark.skipif(not native.available(), reason=f"no native ker
 
 def kernel(x, size, axes):
     """The op itself, called straight (no plan, no checks of ours)."""
-    return native.load().center_zero_window(x, size=list(size), axes=list(axes))
+    return native.load().center_zero_window(x, window=[*size, *axes])
 
 
 def test_the_kernel_is_built_and_loaded_where_a_compiler_is_found():
@@ -145,6 +145,8 @@ def test_the_kernel_refuses_bad_attributes_in_its_own_words():
             kernel(x, size, axes)
     with pytest.raises(tf.errors.InvalidArgumentError, match="rank >= 2"):
         kernel(tf.ones((4,)), (1, 1), (0, 0))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"window must be \[kh, kw, axis_h, axis_w\], got 3"):
+        native.load().center_zero_window(x, window=[1, 1, 1])
 
 
 @needs_kernel
@@ -166,7 +168,7 @@ def test_the_kernel_leaning_high_is_caught(tmp_path):
     module = tf.load_op_library(str(library))
     for shape, caught in (((1, 9, 9), True), ((1, 10, 10), False)):
         x = np.arange(np.prod(shape), dtype=np.int32).reshape(shape) + 1
-        got = module.center_zero_window_leaning_high(x, size=[2, 2], axes=[-2, -1]).numpy()
+        got = module.center_zero_window_leaning_high(x, window=[2, 2, -2, -1]).numpy()
         if caught:
             with pytest.raises(AssertionError, match="elements differ"):
                 assert_bits(got, reference(x, (2, 2), (1, 2)), "planted")

@@ -110,7 +110,8 @@ def _gradient(op, dy):
     """The mask's gradient: the upstream gradient with the window overwritten by zeros."""
     from centerzero.ops import center_zero
 
-    return center_zero(dy, tuple(op.get_attr("size")), tuple(op.get_attr("axes")))
+    kh, kw, axis_h, axis_w = op.get_attr("window")
+    return center_zero(dy, (kh, kw), (axis_h, axis_w))
 
 
 def load():
