@@ -305,7 +305,8 @@ def _scatter_fits(shape, axes, size, dtype):
 def _can_write(write, shape, axes, size, dtype, device_type, mode="eager"):
     """Whether ``write`` can run for this input on ``device_type`` (see ``set_write_order``)."""
     if write == "native":
-        return USE_NATIVE_KERNEL and mode == "eager" and device_type == "CPU" and native.available()
+        return (USE_NATIVE_KERNEL and mode == "eager" and device_type == "CPU" and native.fits(size, axes)
+                and native.available())
     if write == "scatter":
         return (_scatter_fits(shape, axes, size, dtype)
                 and has_kernel("TensorScatterUpdate", device_type, T=dtype, Tindices=_index_dtype(shape)))
@@ -616,7 +617,7 @@ def _eager_scatter(indices, zeros):
     return scatter
 
 
-def _native_plan(size, axes):
+def _native_plan(size, axes):  # axes resolved
     """The native kernel for eager tensors (``centerzero.native``), through TensorFlow's eager
     fast path; under a graph (a forced plan that a benchmark wraps in ``tf.function``), its
     generated op.  Its gradient is registered with the op: ``center_zero`` of the upstream."""
@@ -624,7 +625,7 @@ def _native_plan(size, axes):
     if module is None:
         raise ValueError(f"CenterZero: write='native' needs the native kernel, which is not loaded: "
                          f"{native.status()['reason']}")
-    window = [*size, *axes]
+    window = native.pack_window(size, axes)
 
     def native_write(x):
         try:
@@ -692,7 +693,7 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
         return _plan(lambda x: compiled(x), path)
     write = chosen
     if write == "native":
-        return _native_plan(size, axes)
+        return _native_plan(size, resolved)
     if write in _MASK_WRITES:
         return _mask_plan(shape, dtype, resolved, size, device, write)
     scatter = _scatter_constants(shape, resolved, size, dtype) if write == "scatter" else None

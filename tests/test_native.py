@@ -26,7 +26,7 @@ needs_kernel = pytest.mark.skipif(not native.available(), reason=f"no native ker
 
 def kernel(x, size, axes):
     """The op itself, called straight (no plan, no checks of ours)."""
-    return native.load().center_zero_window(x, window=[*size, *axes])
+    return native.load().center_zero_window(x, window=native.pack_window(size, resolved(x.shape, axes)))
 
 
 def test_the_kernel_is_built_and_loaded_where_a_compiler_is_found():
@@ -139,14 +139,38 @@ def test_a_graph_never_holds_the_kernel():
 @needs_kernel
 def test_the_kernel_refuses_bad_attributes_in_its_own_words():
     x = tf.ones((2, 4, 4))
-    for size, axes, message in [((5, 1), (-2, -1), "larger than the map"), ((1, 1), (1, 1), "same axis"),
-                                ((1, 1), (0, 3), "out of range"), ((-1, 1), (1, 2), "larger than the map")]:
+    op = native.load().center_zero_window
+    for size, axes, message in [((5, 1), (1, 2), "larger than the map"), ((1, 1), (1, 1), "same axis"),
+                                ((1, 1), (0, 3), "out of range")]:
         with pytest.raises(tf.errors.InvalidArgumentError, match=message):
-            kernel(x, size, axes)
+            op(x, window=native.pack_window(size, axes))
     with pytest.raises(tf.errors.InvalidArgumentError, match="rank >= 2"):
-        kernel(tf.ones((4,)), (1, 1), (0, 0))
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"window must be \[kh, kw, axis_h, axis_w\], got 3"):
-        native.load().center_zero_window(x, window=[1, 1, 1])
+        op(tf.ones((4,)), window=native.pack_window((1, 1), (0, 1)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="window must pack"):
+        op(x, window=-1)
+
+
+def test_the_window_attribute_packs_and_unpacks_every_field():
+    for size, axes in [((0, 0), (0, 0)), ((native.MAX_SIZE, 1), (native.MAX_AXIS, 3)), ((7, native.MAX_SIZE), (2, 0))]:
+        assert native.unpack_window(native.pack_window(size, axes)) == (size, axes)
+        assert 0 <= native.pack_window(size, axes) < 1 << 62
+    for size, axes in [((native.MAX_SIZE + 1, 1), (0, 1)), ((1, 1), (256, 1)), ((-1, 1), (0, 1))]:
+        assert not native.fits(size, axes)
+        with pytest.raises(ValueError, match="do not fit"):
+            native.pack_window(size, axes)
+
+
+@needs_kernel
+def test_a_window_the_attribute_cannot_hold_runs_tensorflows_ops():
+    """A window length over ``MAX_SIZE`` (an 8-million-long map): the path TensorFlow's ops
+    take there (``compiled``, for a window this large)."""
+    ops._eager_plan.cache_clear()
+    shape = (1, native.MAX_SIZE + 2)
+    plan = ops._eager_plan(shape, tf.uint8, (1, native.MAX_SIZE + 1), (0, 1))
+    assert plan.formulation != "native" and plan.path == "compiled", (plan.path, plan.formulation)
+    x = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+    assert_bits(plan(tf.constant(x)).numpy(), reference(x, (1, native.MAX_SIZE + 1), (0, 1)), "beyond the attribute")
+    ops._eager_plan.cache_clear()
 
 
 @needs_kernel
@@ -168,7 +192,7 @@ def test_the_kernel_leaning_high_is_caught(tmp_path):
     module = tf.load_op_library(str(library))
     for shape, caught in (((1, 9, 9), True), ((1, 10, 10), False)):
         x = np.arange(np.prod(shape), dtype=np.int32).reshape(shape) + 1
-        got = module.center_zero_window_leaning_high(x, window=[2, 2, -2, -1]).numpy()
+        got = module.center_zero_window_leaning_high(x, window=native.pack_window((2, 2), (1, 2))).numpy()
         if caught:
             with pytest.raises(AssertionError, match="elements differ"):
                 assert_bits(got, reference(x, (2, 2), (1, 2)), "planted")

@@ -35,6 +35,10 @@ OP_NAME = "CenterZeroWindow"
 
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "center_zero_window.cc")
 
+#: The largest window length and axis the kernel's one ``window`` attribute holds (larger
+#: ones run TensorFlow's ops).
+MAX_SIZE, MAX_AXIS = (1 << 23) - 1, 255
+
 #: Values of ``CENTERZERO_NATIVE`` that turn the kernel off.
 _OFF = ("0", "false", "no", "off")
 
@@ -106,12 +110,36 @@ def build(cxx=None):
     return path
 
 
+def fits(size, axes):
+    """Whether the kernel's ``window`` attribute can hold this window (``size`` a pair of ints
+    ``>= 0``, ``axes`` a pair of resolved, non-negative axes)."""
+    return all(0 <= k <= MAX_SIZE for k in size) and all(0 <= a <= MAX_AXIS for a in axes)
+
+
+def pack_window(size, axes):
+    """The kernel's ``window`` attribute for ``size`` ``(kh, kw)`` on resolved ``axes``.
+
+    >>> pack_window((2, 3), (1, 2)) == 1 | 2 << 8 | 2 << 16 | 3 << 39
+    True
+    """
+    if not fits(size, axes):
+        raise ValueError(f"CenterZeroWindow: size={tuple(size)} and axes={tuple(axes)} do not fit the kernel's"
+                         f" window (sizes 0 to {MAX_SIZE}, axes 0 to {MAX_AXIS})")
+    (kh, kw), (axis_h, axis_w) = size, axes
+    return axis_h | axis_w << 8 | kh << 16 | kw << 39
+
+
+def unpack_window(window):
+    """``(size, axes)`` from a ``window`` attribute: ``pack_window``'s inverse."""
+    return ((window >> 16) & MAX_SIZE, (window >> 39) & MAX_SIZE), (window & MAX_AXIS, (window >> 8) & MAX_AXIS)
+
+
 def _gradient(op, dy):
     """The mask's gradient: the upstream gradient with the window overwritten by zeros."""
     from centerzero.ops import center_zero
 
-    kh, kw, axis_h, axis_w = op.get_attr("window")
-    return center_zero(dy, (kh, kw), (axis_h, axis_w))
+    size, axes = unpack_window(op.get_attr("window"))
+    return center_zero(dy, size, axes)
 
 
 def load():
