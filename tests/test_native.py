@@ -4,6 +4,7 @@ random shapes, axes and windows, the mask's gradient, never in a graph, and a cl
 to TensorFlow's ops where it is off or cannot be built.  The property suite runs it too: every
 eager CPU call of the layer goes through it."""
 
+import collections
 import os
 import re
 import shutil
@@ -173,31 +174,58 @@ def test_a_window_the_attribute_cannot_hold_runs_tensorflows_ops():
     ops._eager_plan.cache_clear()
 
 
+def _planted_kernel(tmp_path, name, pattern, replacement):
+    """The kernel with one planted edit (``pattern`` must occur once), built as op ``name``."""
+    with open(native.SOURCE) as f:
+        source = f.read()
+    planted, count = re.subn(pattern, replacement, source)
+    assert count == 1, f"{pattern!r} occurs {count} times in the kernel"
+    planted = planted.replace('"CenterZeroWindow"', f'"{name}"')
+    path, library = tmp_path / f"{name}.cc", tmp_path / f"{name}.so"
+    path.write_text(planted)
+    command = native._command(native.compiler(), str(library))
+    command[command.index(native.SOURCE)] = str(path)
+    subprocess.run(command, check=True, capture_output=True)
+    module = tf.load_op_library(str(library))
+    return getattr(module, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())
+
+
 @needs_kernel
 def test_the_kernel_leaning_high_is_caught(tmp_path):
     """A planted defect in the kernel itself: the window leaning to the higher index when
     ``n - k`` is odd (a rounding slip in C++ that TensorFlow's ops cannot make) fails the check
     above on an odd map, and passes it on an even one, as the defect should."""
-    with open(native.SOURCE) as f:
-        source = f.read()
-    planted, count = re.subn(r"\(n_first - kf\) / 2", "(n_first - kf + 1) / 2", source)
-    assert count == 1
-    planted = planted.replace('"CenterZeroWindow"', '"CenterZeroWindowLeaningHigh"')
-    path = tmp_path / "planted.cc"
-    path.write_text(planted)
-    library = tmp_path / "planted.so"
-    command = native._command(native.compiler(), str(library))
-    command[command.index(native.SOURCE)] = str(path)
-    subprocess.run(command, check=True, capture_output=True)
-    module = tf.load_op_library(str(library))
+    op = _planted_kernel(tmp_path, "CenterZeroWindowLeaningHigh", r"\(n_first - kf\) / 2", "(n_first - kf + 1) / 2")
     for shape, caught in (((1, 9, 9), True), ((1, 10, 10), False)):
         x = np.arange(np.prod(shape), dtype=np.int32).reshape(shape) + 1
-        got = module.center_zero_window_leaning_high(x, window=native.pack_window((2, 2), (1, 2))).numpy()
+        got = op(x, window=native.pack_window((2, 2), (1, 2))).numpy()
         if caught:
             with pytest.raises(AssertionError, match="elements differ"):
                 assert_bits(got, reference(x, (2, 2), (1, 2)), "planted")
         else:
             assert_bits(got, reference(x, (2, 2), (1, 2)), "planted, even map")
+
+
+@needs_kernel
+def test_kernel_way_names_the_way_the_kernel_takes(tmp_path):
+    """``native.kernel_way`` (the reach labels' source) against the kernel: with the zeroing of
+    the "copy then zero" way planted out, the kernel is wrong exactly where ``kernel_way`` says
+    it takes that way, on both sides of the 1/64 threshold."""
+    op = _planted_kernel(tmp_path, "CenterZeroWindowCopyOnly",
+                         r"std::memset\(dst \+ \(\(p \* n_first \+ i\) \* middle \+ m\) \* row \+ head, 0, hole\);", ";")
+    ways = collections.Counter()
+    for shape, size, axes in [((64, 8, 8), (1, 1), (1, 2)), ((63, 8, 8), (1, 1), (1, 2)), ((65, 8, 8), (1, 1), (1, 2)),
+                              ((2, 10, 10), (2, 2), (-2, -1)), ((4, 64, 64, 3), (8, 8), (-3, -2)),
+                              ((4, 64, 64, 3), (7, 8), (-2, -3)), ((3, 40, 5, 40), (5, 5), (1, 3)),
+                              ((4, 64, 64, 3), (9, 9), (-3, -2)), ((3, 40, 5, 40), (5, 6), (1, 3)),
+                              ((1, 512), (1, 8), (0, 1)), ((1, 512), (1, 9), (0, 1))]:
+        ordered = resolved(shape, axes)
+        way = native.kernel_way(shape, size, ordered, 1)
+        ways[way] += 1
+        x = (np.arange(np.prod(shape)) % 251 + 1).astype(np.uint8).reshape(shape)
+        broken = op(x, window=native.pack_window(size, ordered)).numpy()
+        assert (broken.tobytes() != reference(x, size, ordered).tobytes()) == (way == "copy then zero"), (shape, size, way)
+    assert ways["copy then zero"] >= 4 and ways["rows"] >= 4, ways
 
 
 _FALLBACK = """

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from centerzero import native
 from properties.coverage import coverage_rows, size_summary
 from properties.registry import all_properties
 from properties.runner import run_cell
@@ -38,6 +39,10 @@ def labels_of(strategy, describe, examples=400):
     return seen
 
 
+#: The native kernel's ways (``centerzero.native.kernel_way``), labelled where it is loaded.
+NATIVE_WAYS = ("centerzero native copy then zero", "centerzero native rows") if native.available() else ()
+
+
 def _center_zero_labels(drawn):
     config, shape = drawn
     yield size_events(shape)
@@ -57,6 +62,7 @@ def test_center_zero_shapes_reach_scale_boundaries_and_coincidences():
         "n - k = 0 mod 4", "n - k = 1 mod 4", "n - k = 2 mod 4", "n - k = 3 mod 4",
         "a batch length equals a map length",
         "centerzero path update", "centerzero path compiled", "centerzero path identity",
+        *NATIVE_WAYS,
     ]
     missing = [label for label in wanted if not seen[label]]
     assert not missing, f"never drawn in 400 examples: {missing}; drawn: {dict(seen)}"
@@ -161,3 +167,5 @@ def test_value_properties_reach_big_inputs_and_every_special_value():
         labels.update(cell.labels)
     for path in ("update", "compiled", "identity"):
         assert labels[f"centerzero path {path}"], (path, {k: v for k, v in labels.items() if "path" in k})
+    for way in NATIVE_WAYS:  # and the native kernel's two ways, where it is loaded
+        assert labels[way], (way, {k: v for k, v in labels.items() if "native" in k})

@@ -134,6 +134,34 @@ def unpack_window(window):
     return ((window >> 16) & MAX_SIZE, (window >> 39) & MAX_SIZE), (window & MAX_AXIS, (window >> 8) & MAX_AXIS)
 
 
+#: The kernel copies the whole tensor and then zeroes the window when the window's bytes are
+#: at most this share of the tensor's (``center_zero_window.cc``), and otherwise copies only the
+#: bytes outside the window, rows split among TensorFlow's threads.
+SMALL_WINDOW_SHARE = 1 / 64
+
+
+def kernel_way(shape, size, axes, itemsize):
+    """Which way the kernel runs for an input of static ``shape`` and ``itemsize`` bytes per
+    element, ``size`` a pair on resolved ``axes`` (the rule in ``center_zero_window.cc``):
+    ``"copy then zero"``, ``"rows"``, or ``"copy"`` (an empty window or tensor).
+
+    >>> kernel_way((64, 224, 224, 3), (2, 2), (1, 2), 4), kernel_way((2, 10, 10), (2, 2), (1, 2), 4)
+    ('copy then zero', 'rows')
+    """
+    total = itemsize
+    for n in shape:
+        total *= n
+    if total == 0 or 0 in size:
+        return "copy"
+    first, last = sorted(axes)
+    k_first, k_last = size if axes[0] < axes[1] else size[::-1]
+    window = itemsize * k_first * k_last
+    for d, n in enumerate(shape):
+        if d not in (first, last):
+            window *= n
+    return "copy then zero" if window <= total // round(1 / SMALL_WINDOW_SHARE) else "rows"
+
+
 def _gradient(op, dy):
     """The mask's gradient: the upstream gradient with the window overwritten by zeros."""
     from centerzero.ops import center_zero

@@ -110,7 +110,7 @@ class CenterZeroWindowOp : public OpKernel {
       const int64_t stop = static_cast<int64_t>(end) * row;
       std::memcpy(dst + pending, src + pending, stop - pending);
     };
-    if (outer * middle * kf * hole <= bytes / 64) {
+    if (outer * middle * kf * hole <= bytes / 64) {  // native.SMALL_WINDOW_SHARE, native.kernel_way()
       // A small window: the plain copy (TensorFlow's own, as DeepCopy makes it), then the
       // window's few bytes zeroed on this thread; splitting rows among threads cost more there.
       device.memcpy(dst, src, bytes);

@@ -181,9 +181,10 @@ def events(config, shape):
 
 def _path_events(config, shape):
     """Which of CenterZero's size-dependent paths (``centerzero.ops.choose_path``) a float32
-    input of this shape takes outside XLA: white-box labels, so that a run shows the properties
-    reach every path (contract 1.6: an implementation may switch paths on size, its results
-    may not change)."""
+    input of this shape takes outside XLA, and which way the native kernel takes in eager CPU
+    calls (``centerzero.native.kernel_way``): white-box labels, so that a run shows the
+    properties reach every path (contract 1.6: an implementation may switch paths on size, its
+    results may not change)."""
     from centerzero import ops
 
     if not fits(config, shape) or not hasattr(ops, "choose_path"):
@@ -191,6 +192,11 @@ def _path_events(config, shape):
     rank = len(shape)
     axes = tuple(a % rank for a in config["axes"])
     yield f"centerzero path {ops.choose_path(tuple(shape), _pair(config['size']), axes, 'float32')}"
+    # Eager CPU calls run the native kernel where it is loaded; it has two ways of its own.
+    from centerzero import native
+
+    if getattr(native, "kernel_way", None) and native.available():
+        yield f"centerzero native {native.kernel_way(tuple(shape), _pair(config['size']), axes, 4)}"
 
 
 CENTER_ZERO = MaskSpec(
