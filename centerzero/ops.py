@@ -325,8 +325,9 @@ def _device_write(shape, axes, size, dtype, device_type, mode="eager"):
     write where the scatter's constants are too big: TensorFlow then places the op on the CPU
     (exact, but it copies the tensor both ways).  With the default order the CPU runs the
     native kernel in eager calls where it is loaded, and otherwise, having both kernels for
-    every supported dtype, scatters unless the constants are too big or a length is unknown; a GPU mostly selects (``DEVICE_WRITE_ORDERS``: an H200 has a GPU
-    ``SelectV2`` for every supported dtype, no GPU scatter for uint8, float16, bfloat16,
+    every supported dtype, scatters unless the constants are too big or a length is unknown;
+    a GPU mostly selects (``DEVICE_WRITE_ORDERS``: an H200 has a GPU ``SelectV2`` for every
+    supported dtype, no GPU scatter for uint8, float16, bfloat16,
     bool, int8-32 or the wider unsigned types, and no working strided write for int16, uint16
     and uint32).  ``mode``: ``"eager"`` or ``"graph"``, for the device's default order."""
     name = tf.as_dtype(dtype).name
