@@ -602,20 +602,23 @@ def executing_eagerly():
         return tf.executing_eagerly()
 
 
-def _eager_scatter(indices, zeros):
-    """``_scatter`` with these constants for eager tensors, through TensorFlow's own fast path
-    for eager ops (one C call, the gradient recorded there too) when this TensorFlow has it."""
+def _eager_op(op_name, fallback, *rest):
+    """A one-argument function that runs ``op_name`` on an eager tensor, followed by ``rest``
+    (its other inputs, then its attributes as name, value pairs), through TensorFlow's own fast
+    path for eager ops (one C call, the gradient recorded there too); ``fallback(x)`` where
+    this TensorFlow has no fast path, or where it declines or fails (the public op then says
+    why in its words)."""
     if _FAST_EXECUTE is None:  # pragma: no cover
-        return lambda x: _scatter(x, indices, zeros)
+        return fallback
 
-    def scatter(x):
+    def run(x):
         try:
             ctx = _context._context or _context.context()  # as the generated wrappers do
-            return _FAST_EXECUTE(ctx, "TensorScatterUpdate", None, x, indices, zeros)
-        except Exception:  # the fast path declined or failed: the public op says why in its words
-            return _scatter(x, indices, zeros)
+            return _FAST_EXECUTE(ctx, op_name, None, x, *rest)
+        except Exception:
+            return fallback(x)
 
-    return scatter
+    return run
 
 
 def _native_plan(size, axes):  # axes resolved
@@ -627,15 +630,8 @@ def _native_plan(size, axes):  # axes resolved
         raise ValueError(f"CenterZero: write='native' needs the native kernel, which is not loaded: "
                          f"{native.status()['reason']}")
     window = native.pack_window(size, axes)
-
-    def native_write(x):
-        try:
-            ctx = _context._context or _context.context()
-            return _FAST_EXECUTE(ctx, native.OP_NAME, None, x, "window", window)
-        except Exception:  # not eager, or the fast path declined: the generated op says why
-            return module.center_zero_window(x, window=window)
-
-    return _plan(native_write, "update", "native")
+    write = _eager_op(native.OP_NAME, lambda x: module.center_zero_window(x, window=window), "window", window)
+    return _plan(write, "update", "native")
 
 
 def _plan(fn, path, formulation=None):
@@ -702,7 +698,8 @@ def _eager_plan(shape, dtype, size, axes, device=None, write=None):
         with tf.device(device):
             indices = tf.constant(scatter[0])  # an eager constant is made on the scope's device
             zeros = tf.zeros(scatter[1], dtype)
-        return _plan(_eager_scatter(indices, zeros), "update", "scatter")
+        return _plan(_eager_op("TensorScatterUpdate", lambda x: _scatter(x, indices, zeros), indices, zeros),
+                     "update", "scatter")
     begin, end, block = _update_bounds(shape, resolved, size)
     with tf.device("CPU:0"):  # TensorStridedSliceUpdate reads its bounds from host memory
         begin, end, strides = (tf.constant(v, tf.int64) for v in (begin, end, [1] * len(shape)))

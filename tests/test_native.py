@@ -33,10 +33,8 @@ def kernel(x, size, axes):
 def test_the_kernel_is_built_and_loaded_where_a_compiler_is_found():
     if not native.enabled():
         pytest.skip("CENTERZERO_NATIVE turns the kernel off here")
-    if native.compiler() is None:
-        pytest.skip("no C++ compiler on this machine: TensorFlow's ops serve every call")
-    if not os.path.exists(os.path.join(tf.sysconfig.get_include(), "tensorflow", "core", "framework", "op_kernel.h")):
-        pytest.skip("this TensorFlow has no C++ headers (scripts/gpu/pack.sh drops them): TensorFlow's ops serve every call")
+    if native.missing():
+        pytest.skip(f"the kernel cannot be built here ({native.missing()}): TensorFlow's ops serve every call")
     status = native.status()
     assert status["available"], f"a compiler is here ({native.compiler()}), but the kernel is not: {status['reason']}"
     assert os.path.exists(status["path"]) and status["path"].startswith(native.cache_dir())
@@ -228,6 +226,17 @@ def test_kernel_way_names_the_way_the_kernel_takes(tmp_path):
         broken = op(x, window=native.pack_window(size, ordered)).numpy()
         assert (broken.tobytes() != reference(x, size, ordered).tobytes()) == (way == "copy then zero"), (shape, size, way)
     assert ways["copy then zero"] >= 4 and ways["rows"] >= 4, ways
+
+
+def test_a_tensorflow_without_headers_is_named_before_any_build(monkeypatch, tmp_path):
+    monkeypatch.setattr(tf.sysconfig, "get_include", lambda: str(tmp_path))
+    monkeypatch.setenv("CENTERZERO_CACHE_DIR", str(tmp_path))
+    if native.compiler() is None:
+        pytest.skip("no C++ compiler here: that reason comes first")
+    assert native.missing() == f"this TensorFlow has no C++ headers under {tmp_path}"
+    with pytest.raises(RuntimeError, match="no C\\+\\+ headers"):
+        native.build()
+    assert not list(tmp_path.iterdir())
 
 
 _FALLBACK = """

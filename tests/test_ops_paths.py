@@ -473,7 +473,8 @@ def test_the_eager_constants_live_on_the_inputs_device():
     assert_bits(np.asarray(y), reference(x.numpy(), (2, 2), (1, 2)), "CPU:1")
     plan = ops._eager_plan((3, 4, 5), x._datatype_enum(), 2, (-2, -1), x.device)
     assert plan.formulation == "scatter"
-    constants = [c.cell_contents for c in plan.__closure__ if isinstance(c.cell_contents, tf.Tensor)]
+    cells = [c.cell_contents for c in plan.__closure__]  # the fast path's inputs come as one tuple
+    constants = [v for c in cells for v in (c if isinstance(c, tuple) else (c,)) if isinstance(v, tf.Tensor)]
     assert len(constants) == 2 and all(c.device == x.device for c in constants), [c.device for c in constants]
     ops._eager_plan.cache_clear()
 

@@ -22,6 +22,7 @@ cannot be built or loaded (no C++ compiler, a TensorFlow without headers, a read
 """
 
 import hashlib
+import math
 import os
 import shutil
 import subprocess
@@ -71,6 +72,16 @@ def compiler():
     return None
 
 
+def missing():
+    """Why the kernel cannot be built here (no C++ compiler, or a TensorFlow without its C++
+    headers, as some packs ship it), or ``None`` where it can."""
+    if compiler() is None:
+        return "no C++ compiler: set CXX or put c++, g++ or clang++ on the PATH"
+    if not os.path.exists(os.path.join(tf.sysconfig.get_include(), "tensorflow", "core", "framework", "op_kernel.h")):
+        return f"this TensorFlow has no C++ headers under {tf.sysconfig.get_include()}"
+    return None
+
+
 def _command(cxx, output):
     return [cxx, "-shared", "-fPIC", "-O2", "-w", SOURCE, "-o", output,
             *tf.sysconfig.get_compile_flags(), *tf.sysconfig.get_link_flags()]
@@ -85,12 +96,13 @@ def library_path(cxx):
     return os.path.join(cache_dir(), f"center_zero_window-{digest.hexdigest()[:16]}.so")
 
 
-def build(cxx=None):
+def build():
     """Compile the kernel into the cache unless it is there; returns the library's path.
-    Raises ``RuntimeError`` when no compiler is found or the compiler fails."""
-    cxx = cxx or compiler()
-    if cxx is None:
-        raise RuntimeError("no C++ compiler: set CXX or put c++, g++ or clang++ on the PATH")
+    Raises ``RuntimeError`` when it cannot be built here (:func:`missing`) or the compiler fails."""
+    reason = missing()
+    if reason:
+        raise RuntimeError(reason)
+    cxx = compiler()
     path = library_path(cxx)
     if os.path.exists(path):
         return path
@@ -148,17 +160,10 @@ def kernel_way(shape, size, axes, itemsize):
     >>> kernel_way((64, 224, 224, 3), (2, 2), (1, 2), 4), kernel_way((2, 10, 10), (2, 2), (1, 2), 4)
     ('copy then zero', 'rows')
     """
-    total = itemsize
-    for n in shape:
-        total *= n
+    total = itemsize * math.prod(shape)
     if total == 0 or 0 in size:
         return "copy"
-    first, last = sorted(axes)
-    k_first, k_last = size if axes[0] < axes[1] else size[::-1]
-    window = itemsize * k_first * k_last
-    for d, n in enumerate(shape):
-        if d not in (first, last):
-            window *= n
+    window = itemsize * math.prod(size) * math.prod(n for d, n in enumerate(shape) if d not in axes)
     return "copy then zero" if window <= total // round(1 / SMALL_WINDOW_SHARE) else "rows"
 
 
