@@ -1,5 +1,21 @@
-"""Repository-wide pytest set-up: quiet TensorFlow logging before anything imports it."""
+"""Repository-wide pytest set-up for this project's own tests (not installed, not a plugin).
+
+* TensorFlow's logging is quietened before anything imports it.
+* This project's own Hypothesis tests run under the property kit's profile (``dev``, or ``ci``
+  under CI, or ``PROPERTIES_PROFILE``): the project's choice for its own suite, which the
+  installed plugin never makes for anyone else.
+"""
 
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from properties.profiles import choose_profile  # noqa: E402
+
+choose_profile()
+
+# Two logical CPUs for devices-agree, before any test starts TensorFlow (the plugin does this
+# for a user's property tests when their module asks for them).
+from properties.modes import split_cpu_for_device_checks  # noqa: E402
+
+split_cpu_for_device_checks()

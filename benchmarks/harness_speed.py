@@ -126,7 +126,7 @@ def per_property(profile):
 
 
 def pytest_wall(workers, profile):
-    env = dict(os.environ, HYPOTHESIS_PROFILE=profile, TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, PROPERTIES_PROFILE=profile, TF_CPP_MIN_LOG_LEVEL="3")
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(workers), "tests/test_properties.py"],

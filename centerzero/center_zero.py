@@ -1,8 +1,8 @@
 """The ``CenterZero`` Keras layer (contract section 1)."""
 
-from centerzero._keras import IS_KERAS_3, keras, keras_call_needed, register_serializable, symbolic_like
+from centerzero._keras import IS_KERAS_3, keras, register_serializable, symbolic_like
 from centerzero.arguments import normalize_axes, normalize_size
-from centerzero.ops import EagerTensor, center_zero, eager_center_zero, check_dtype, check_input_type, check_static_shape, resolve_axes
+from centerzero.ops import center_zero, check_dtype, check_static_shape
 
 
 @register_serializable(package="centerzero")
@@ -32,8 +32,8 @@ class CenterZero(keras.layers.Layer):
         self.supports_masking = True
 
     def build(self, input_shape=None):
-        # Nothing to create: the mask depends on each call's shape, so one instance can serve
-        # many shapes; only the rank and the axes are checked here.
+        # Nothing to create: the window depends on each call's shape, so one instance serves
+        # many shapes; the rank, the axes and the window are checked against what is known.
         if input_shape is not None:
             check_static_shape(input_shape, self.axes, self.size)
         self.built = True
@@ -44,30 +44,6 @@ class CenterZero(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         check_static_shape(input_shape, self.axes, self.size)
         return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": list(self.size), "axes": list(self.axes)})
-        return config
-
-    def __call__(self, inputs, *args, **kwargs):
-        if (
-            type(inputs) is EagerTensor
-            and type(self) is CenterZero  # a subclass may override any hook Keras's call runs
-            and not args
-            and (not kwargs or len(kwargs) == 1 and "training" in kwargs)
-            and not keras_call_needed(self, inputs)
-        ):
-            # An eager call of a built layer: Keras's `__call__` would cost some 40-100 us (and
-            # more after a large tensor has flushed the caches) to change nothing here, so the
-            # op runs directly.  `training` changes nothing (contract 1.6).
-            return eager_center_zero(inputs, self.size, self.axes)
-        # Keras converts and builds before `call` runs, and fails in its own words on None,
-        # object arrays and inputs of unknown rank: say why in the contract's words first.
-        check_input_type(inputs)
-        if getattr(getattr(inputs, "shape", None), "rank", 0) is None:
-            resolve_axes(None, self.axes)
-        return super().__call__(inputs, *args, **kwargs)
 
     if IS_KERAS_3:
 
@@ -82,3 +58,8 @@ class CenterZero(keras.layers.Layer):
             check_dtype(input_signature.dtype)
             check_static_shape(input_signature.shape, self.axes, self.size)
             return symbolic_like(self, input_signature)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"size": list(self.size), "axes": list(self.axes)})
+        return config

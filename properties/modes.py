@@ -26,8 +26,8 @@ def config_key(config):
 
 def split_cpu_for_device_checks():
     """Make two logical CPUs out of one, so that ``devices-agree`` really compares devices on a
-    CPU-only machine.  Must run before TensorFlow initialises its devices; later it is a no-op.
-    """
+    CPU-only machine; True where the CPU is split.  Must run before TensorFlow initialises its
+    devices; later it changes nothing (and says whether an earlier call split it)."""
     cpus = tf.config.list_physical_devices("CPU")
     try:
         if len(tf.config.get_logical_device_configuration(cpus[0]) or []) < 2:
@@ -36,6 +36,7 @@ def split_cpu_for_device_checks():
             )
     except RuntimeError:
         pass  # devices already initialised: use whatever exists
+    return len(tf.config.get_logical_device_configuration(cpus[0]) or []) >= 2
 
 
 def devices():

@@ -1,8 +1,17 @@
-"""Hypothesis profiles (``dev``, ``ci``, ``thorough``, ``quick``) and how one is chosen.
+"""The kit's Hypothesis profiles and how one is chosen.
+
+Four profiles, registered with Hypothesis under names of their own (``properties-dev``,
+``properties-ci``, ``properties-thorough``, ``properties-quick``) and named by their short name
+everywhere in the kit (``verify --profile ci``).  Registering one loads nothing: the kit's
+property tests apply their profile per test, and Hypothesis's own profile, whichever the user
+loaded, stays as it is for every other test.  ``properties-ci`` is built on Hypothesis's own
+``ci`` profile.
 
 Every profile sets ``deadline=None``: the first TensorFlow call of an example may trace or
-compile.  Choice, highest first: ``verify --profile`` or pytest's ``--hypothesis-profile``,
-then ``HYPOTHESIS_PROFILE``, then ``ci`` when a CI variable is set, else ``dev``.
+compile.  Choice, highest first: ``verify --profile`` (or pytest's ``--properties-profile``),
+then ``PROPERTIES_PROFILE``, then ``ci`` where Hypothesis has loaded its own ``ci`` profile (it
+does so by itself when it detects a CI service), else ``dev``.  ``HYPOTHESIS_PROFILE`` is
+Hypothesis's, never read here.
 """
 
 import os
@@ -21,21 +30,55 @@ PROFILES = {
     "quick": dict(max_examples=3, deadline=None, derandomize=True, database=None, print_blob=True),
 }
 
+#: The environment variable that names the kit's profile.
+ENV = "PROPERTIES_PROFILE"
+
+
+def hypothesis_name(name):
+    """The name the kit's profile ``name`` is registered under with Hypothesis."""
+    return f"properties-{name}"
+
+
+def _hypothesis_profile(name):
+    try:
+        return settings.get_profile(name)
+    except Exception:  # noqa: BLE001 - an older Hypothesis without a built-in ``ci`` profile
+        return settings.get_profile("default")
+
+
+def _current_hypothesis_profile():
+    current = getattr(settings, "get_current_profile_name", None)  # Hypothesis 6.13x and later
+    return current() if current else None
+
+
 for _name, _values in PROFILES.items():
-    settings.register_profile(_name, **_values)
+    settings.register_profile(hypothesis_name(_name), parent=_hypothesis_profile(_name if _name == "ci" else "default"),
+                              **_values)
+
+
+def check_name(name):
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}: choose one of {sorted(PROFILES)}")
+    return name
 
 
 def default_profile():
-    explicit = os.environ.get("HYPOTHESIS_PROFILE")
+    """The environment's choice: ``PROPERTIES_PROFILE``, else ``ci`` where Hypothesis runs its
+    own ``ci`` profile, else ``dev``."""
+    explicit = os.environ.get(ENV)
     if explicit:
-        return explicit
-    return "ci" if os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS") or os.environ.get("TF_BUILD") else "dev"
+        return check_name(explicit)
+    return "ci" if _current_hypothesis_profile() == "ci" else "dev"
+
+
+def profile_settings(name=None):
+    """The ``settings`` of the kit's profile ``name`` (default: the environment's choice)."""
+    return settings.get_profile(hypothesis_name(check_name(name or default_profile())))
 
 
 def choose_profile(name=None):
-    """Load and return the profile's name: ``name`` if given, else the environment's choice."""
-    name = name or default_profile()
-    if name not in PROFILES:
-        raise ValueError(f"unknown Hypothesis profile {name!r}: choose one of {sorted(PROFILES)}")
-    settings.load_profile(name)
+    """Load the kit's profile as Hypothesis's current one, in the kit's own processes (``verify``,
+    ``soak``, ``selftest``: programs of the kit, not a user's test run), and return its name."""
+    name = check_name(name or default_profile())
+    settings.load_profile(hypothesis_name(name))
     return name

@@ -154,7 +154,7 @@ def _child_env():
     cwd = os.getcwd()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([cwd] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.pop("HYPOTHESIS_PROFILE", None)  # every child names its profile
+    env.pop("PROPERTIES_PROFILE", None)  # every child names its profile
     return env
 
 

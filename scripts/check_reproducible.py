@@ -47,7 +47,7 @@ def run(label, python, target, xdist, extra, workdir):
     xml = Path(workdir) / f"{label}.xml"
     cmd = [python, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", "-n", xdist,
            f"--junitxml={xml}", "-o", "junit_family=xunit2", *extra]
-    env = dict(os.environ, HYPOTHESIS_PROFILE="ci")
+    env = dict(os.environ, PROPERTIES_PROFILE="ci")
     print(f"[{label}] {' '.join(cmd)}", flush=True)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)

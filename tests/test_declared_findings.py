@@ -4,9 +4,9 @@ finding without shrinking its counterexample; any other failure is shrunk as bef
 import dataclasses
 
 import pytest
-from hypothesis import settings
 
 from centerzero import CenterZero
+from properties.profiles import profile_settings
 from properties.registry import all_properties
 from properties.runner import run_cell
 from properties.spec import builtin_specs
@@ -33,7 +33,7 @@ def _counting_identity():
 def _run(**declared):
     layer, calls = _counting_identity()
     spec = dataclasses.replace(SPEC.with_layer(layer), **declared)
-    cell = run_cell(spec, MANY_INPUTS, "eager", base_settings=settings.get_profile("ci"))
+    cell = run_cell(spec, MANY_INPUTS, "eager", base_settings=profile_settings("ci"))
     return cell, calls
 
 

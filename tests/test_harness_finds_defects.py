@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from properties.profiles import profile_settings
 from properties.failures import PropertyFailure
 from properties.hypothesis_helpers import Case, Planted
 from properties.modes import Executor
@@ -114,7 +115,7 @@ def test_a_planted_defect_is_found_with_a_minimal_counterexample(name, prop_name
 
     spec = SPEC.with_layer(getattr(planted, name))
     prop = next(p for p in all_properties() if p.name == prop_name)
-    cell = run_cell(spec, prop, column, max_examples=60, base_settings=settings.get_profile("ci"))
+    cell = run_cell(spec, prop, column, max_examples=60, base_settings=profile_settings("ci"))
     assert cell.failures == 1, f"{name} passed {prop_name} [{column}] in {cell.examples} examples"
     assert f"property {prop_name} failed [spec center-zero, {column}]" in cell.message
     assert "replay: python -m properties" in cell.message

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from centerzero import native
+from properties.profiles import profile_settings
 from properties.coverage import coverage_rows, size_summary
 from properties.registry import all_properties
 from properties.runner import run_cell
@@ -39,9 +39,6 @@ def labels_of(strategy, describe, examples=400):
     return seen
 
 
-#: The native kernel's ways (``centerzero.native.kernel_way``), labelled where it is loaded.
-NATIVE_WAYS = ("centerzero native copy then zero", "centerzero native rows") if native.available() else ()
-
 
 def _center_zero_labels(drawn):
     config, shape = drawn
@@ -61,8 +58,7 @@ def test_center_zero_shapes_reach_scale_boundaries_and_coincidences():
         "map square", "map square, kh != kw", "window equals the map", "batch axis of length 0",
         "n - k = 0 mod 4", "n - k = 1 mod 4", "n - k = 2 mod 4", "n - k = 3 mod 4",
         "a batch length equals a map length",
-        "centerzero path update", "centerzero path compiled", "centerzero path identity",
-        *NATIVE_WAYS,
+        "centerzero write update", "centerzero write split", "centerzero write identity",
     ]
     missing = [label for label in wanted if not seen[label]]
     assert not missing, f"never drawn in 400 examples: {missing}; drawn: {dict(seen)}"
@@ -112,7 +108,7 @@ def _ci():
     from hypothesis import Phase
     from hypothesis import settings as hs
 
-    return hs(hs.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    return hs(profile_settings("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 _VALUES = [(prop, column) for column in ("eager", "graph") for prop in ("zeroed-exactly", "rest-unchanged")]
@@ -161,11 +157,9 @@ def test_value_properties_reach_big_inputs_and_every_special_value():
         assert sizes["above 2^16"] >= 3 and sizes["above 2^22"] >= 1, (column, sizes)
     gaps = {prop: row["gaps"] for prop, row in coverage_rows(SPEC, cells).items() if row["gaps"]}
     assert not gaps, f"generator gaps: {gaps}"
-    # CenterZero's size-dependent paths (centerzero/ops.py choose_path) all run under them.
+    # CenterZero's size-dependent writes (centerzero/ops.py is_large) all run under them.
     labels = collections.Counter()
     for cell in cells:
         labels.update(cell.labels)
-    for path in ("update", "compiled", "identity"):
-        assert labels[f"centerzero path {path}"], (path, {k: v for k, v in labels.items() if "path" in k})
-    for way in NATIVE_WAYS:  # and the native kernel's two ways, where it is loaded
-        assert labels[way], (way, {k: v for k, v in labels.items() if "native" in k})
+    for write in ("update", "split", "identity"):
+        assert labels[f"centerzero write {write}"], (write, {k: v for k, v in labels.items() if "write" in k})

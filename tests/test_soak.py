@@ -42,7 +42,7 @@ KNOWN_DECLARED = dataclasses.replace(PLANTED, name="center-zero-eager-known",
 
 def run(*args, timeout=300):
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
-    env.pop("HYPOTHESIS_PROFILE", None)
+    env.pop("PROPERTIES_PROFILE", None)
     return subprocess.run([sys.executable, "-m", "properties", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
 

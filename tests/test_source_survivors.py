@@ -60,24 +60,19 @@ def test_op_defaults_are_size_2_on_the_last_two_axes():
     np.testing.assert_array_equal(center_zero(x[0]).numpy(), expected[0])
 
 
-def test_eager_compiled_path_zeroes_the_window():
-    # ReplaceComparisonOperator_Eq_LtE in _eager_plan (`if path == "identity"` -> `<=`): "compiled"
-    # <= "identity", so every eager input on the compiled path (at least COMPILED_MIN_ELEMENTS
-    # elements and a window above LARGE_WINDOW_FRACTION of its map) comes back unmasked.  The
-    # quick profile's 3 examples per cell never draw such an input.
+def test_eager_split_write_zeroes_the_window():
+    # A large window (the split write) on a map larger than the quick profile's 3 examples draw.
     x = tf.ones((1, 1024, 1024), tf.float32)
     out = center_zero(x, 200).numpy()
     assert out[0, 412:612, 412:612].max() == 0 and out.sum() == 1024 * 1024 - 200 * 200
 
 
-def test_layer_refuses_a_numpy_object_array_with_a_type_error():
+def test_op_refuses_a_numpy_object_array_with_a_type_error():
     # ReplaceComparisonOperator_Eq_Gt in check_input_type (`x.dtype == object` -> `>`): object
     # arrays pass the check, and TensorFlow converts this one to float64 and returns a result.
-    # The spec's bad_inputs draw only bad ranks, axes and windows, never a bad input type.
-    from centerzero import CenterZero
-
+    # (The layer never sees one: Keras converts NumPy inputs first, and refuses object arrays.)
     with pytest.raises(TypeError, match="object"):
-        CenterZero()(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=object))
+        center_zero(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=object))
 
 
 @pytest.mark.parametrize("cached, given", [((1, 2), (True, 2)), ((2, 1), (2, True))])
@@ -134,11 +129,11 @@ def test_bad_inputs_raise_catches_an_axis_far_out_of_range_under_ci(mutant, monk
     # reachable through the layer; the quick profile's 3 examples per cell did not draw a config
     # with such an axis, the ci profile's do (bad-inputs-raise checks 4 bad inputs per example,
     # and the spec favours the lowest invalid rank).
-    from hypothesis import settings
 
     from centerzero import ops
     from properties.registry import all_properties
     from properties.runner import run_cell
+    from properties.profiles import profile_settings
     from properties.spec import builtin_specs
 
     original, in_range = ops.resolve_axes, _RANGE_MUTANTS[mutant]
@@ -152,7 +147,7 @@ def test_bad_inputs_raise_catches_an_axis_far_out_of_range_under_ci(mutant, monk
 
     monkeypatch.setattr(ops, "resolve_axes", mutated)  # check_static_shape looks it up here
     prop = next(p for p in all_properties() if p.name == "bad-inputs-raise")
-    cell = run_cell(builtin_specs()["center-zero"], prop, "eager", base_settings=settings.get_profile("ci"))
+    cell = run_cell(builtin_specs()["center-zero"], prop, "eager", base_settings=profile_settings("ci"))
     assert cell.failures and "should raise ValueError" in cell.message, cell.message
 
 

@@ -26,7 +26,7 @@ def run(*args):
         (["verify", "center-zero", "--layer", "no-colon"], "MODULE:ATTR"),
         (["verify", "center-zero", "--max-examples", "0"], "--max-examples must be >= 1"),
         (["verify", "center-zero", "--max-examples", "many"], "invalid int value"),
-        (["verify", "center-zero", "--profile", "nightly"], "unknown Hypothesis profile 'nightly'"),
+        (["verify", "center-zero", "--profile", "nightly"], "unknown profile 'nightly'"),
         (["verify", "center-zero", "--unknown-option"], "unrecognized arguments"),
         (["frobnicate"], "invalid choice"),
     ],

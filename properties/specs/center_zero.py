@@ -180,23 +180,19 @@ def events(config, shape):
 
 
 def _path_events(config, shape):
-    """Which of CenterZero's size-dependent paths (``centerzero.ops.choose_path``) a float32
-    input of this shape takes outside XLA, and which way the native kernel takes in eager CPU
-    calls (``centerzero.native.kernel_way``): white-box labels, so that a run shows the
-    properties reach every path (contract 1.6: an implementation may switch paths on size, its
-    results may not change)."""
+    """Which of CenterZero's two writes (``centerzero.ops.is_large``: ``update`` for small
+    windows, ``split`` for large ones) an input of this shape takes: white-box labels, so that a
+    run shows the properties reach both (contract 1.6: an implementation may switch code paths
+    on size, its results may not change)."""
     from centerzero import ops
 
-    if not fits(config, shape) or not hasattr(ops, "choose_path"):
+    if not fits(config, shape) or not hasattr(ops, "is_large"):
         return
     rank = len(shape)
     axes = tuple(a % rank for a in config["axes"])
-    yield f"centerzero path {ops.choose_path(tuple(shape), _pair(config['size']), axes, 'float32')}"
-    # Eager CPU calls run the native kernel where it is loaded; it has two ways of its own.
-    from centerzero import native
-
-    if getattr(native, "kernel_way", None) and native.available():
-        yield f"centerzero native {native.kernel_way(tuple(shape), _pair(config['size']), axes, 4)}"
+    size = _pair(config["size"])
+    write = "identity" if 0 in size or 0 in shape else "split" if ops.is_large(tuple(shape), axes, size) else "update"
+    yield f"centerzero write {write}"
 
 
 CENTER_ZERO = MaskSpec(
@@ -213,18 +209,16 @@ CENTER_ZERO = MaskSpec(
     batch_axes=batch_axes,
     events=events,
     fits=fits,
-    # Contract 1.4: None, object arrays, ragged and sparse tensors, strings.
-    bad_types=tuple(BAD_TYPES),
-    # Paths of centerzero.ops that drawn examples reach (see the reach tables), but the 3 of a
-    # ``quick`` run (selftest's source campaign) often do not:
+    # Contract 1.4's bad types, but not a NumPy object array: Keras converts NumPy inputs before
+    # any layer code runs and refuses object arrays itself, with a ValueError ("Failed to convert
+    # a NumPy array to a Tensor"); ``center_zero`` itself raises the TypeError (tests/test_ops.py).
+    bad_types=tuple(kind for kind in BAD_TYPES if kind != "object-array"),
+    # Inputs that the few examples of a ``quick`` run (selftest's source campaign) may not draw:
     landmarks=(
-        # ``compiled`` outside XLA: a window over 1/2048 of its map's bytes, at least 2^16 elements;
+        # the ``split`` write: a window over 1/32 of its map, one map, not square;
         ({"size": (200, 120), "axes": (-2, -1)}, (1, 256, 256)),
-        # ``update`` writing through TensorStridedSliceUpdate with static bounds: under 2^16
-        # elements (not compiled) with indices and zeros above MAX_SCATTER_BYTES, which a
-        # 120x240 window on two maps reaches for 8- and 16-byte dtypes (float64 outside eager
-        # mode); two maps, so that a wrong begin on the batch axis shows, and
-        # not the whole map, so that a write of the wrong block shows.
+        # the ``split`` write on two maps (a wrong offset on the batch axis shows) with the window
+        # leaning low on an odd map, in a wide dtype (float64 outside eager mode).
         ({"size": (120, 240), "axes": (-2, -1)}, (2, 128, 255), "float64"),
     ),
 )

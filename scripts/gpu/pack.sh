@@ -5,10 +5,10 @@
 # Then, one call per part (each call replaces .gpu there, so each part is moved out at once):
 #   carry [".gpu/partNN"], command: mkdir -p /tmp/parts && mv .gpu/part* /tmp/parts/
 # and last: carry the last part and .gpu/extra, command:
-#   mv /tmp/parts/part* .gpu/ && bash scripts/gpu/run.sh bench choose
+#   mv /tmp/parts/part* .gpu/ && bash scripts/gpu/run.sh bench tests
 # and at once (the machine stays warm 30 s; TensorFlow stays unpacked), carrying .gpu/extra:
 #   bash scripts/gpu/run.sh tests
-# (one call may run 10 minutes: bench and choose take about 5, tests about 4)
+# (one call may run 10 minutes: bench takes about 3, tests about 4)
 # .gpu/extra holds the zstd binary and empty libraries named like cuBLAS, cuFFT, cuSOLVER and
 # cuSPARSE 12: TensorFlow only checks that they open, and none of these ops calls them (cuDNN
 # must be real: XLA creates a handle; run.sh takes the machine's own).

@@ -1,11 +1,8 @@
 #!/bin/bash
-# The GPU run (see pack.sh): unpack TensorFlow (carried in parts), probe, benchmark, verify, pytest.
-#   bash scripts/gpu/run.sh [bench] [choose] [tests]   (results under $OUT, this workplace's device folder)
-# bench: the benchmark with every write forced; choose (after bench): each dtype's fastest exact
-# write first (choose_writes.py), then the benchmark and center-zero's verify with that order
-# (with_writes.py); tests: verify on the six specs without shrinking, beside pytest (-v: a run
-# stopped at its limit still names each test it finished).
-# PROBE=0 skips the probe (a second call on a warm machine); BENCH_RUNS=3 runs the benchmark
+# The GPU run (see pack.sh): unpack TensorFlow (carried in parts), benchmark, verify, pytest.
+#   bash scripts/gpu/run.sh [bench] [flush] [tests]   (results under $OUT, this workplace's device folder)
+# bench: the benchmark; tests: verify on the six specs without shrinking, beside pytest (-v: a
+# run stopped at its limit still names each test it finished).  BENCH_RUNS=3 runs the benchmark
 # three times (bench.log holds every run; bench1.json, bench2.json, ... each run's rows).
 set -u
 export PYTHONUNBUFFERED=1
@@ -34,14 +31,7 @@ export LD_LIBRARY_PATH=$PWD/.gpu/extra/stubs:$S/nvidia/cuda_runtime/lib:$CUDNN:$
 export TF_FORCE_GPU_ALLOW_GROWTH=true CUDA_MODULE_LOADING=LAZY CUDA_CACHE_MAXSIZE=4294967296
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
 python3 --version; nproc
-if [ "${PROBE:-1}" != 0 ]; then
-stamp "probe"
-TF_CPP_MIN_LOG_LEVEL=0 timeout ${PROBE_S:-100} python3 scripts/gpu/probe.py > $OUT/probe.log 2>&1
-rc=$?
-grep -v "^W0000\|^I0000\|rebuild TensorFlow\|^To enable" $OUT/probe.log | tail -50
-echo "probe exit $rc"
-if ! grep -q "physical:.*GPU" $OUT/probe.log; then echo "no GPU: stopping"; exit 3; fi
-fi
+python3 -c "import tensorflow as tf; print('devices:', tf.config.list_physical_devices())"
 for stage in "$@"; do
   case $stage in
   bench)
@@ -51,7 +41,7 @@ for stage in "$@"; do
       echo "== run $run" >> $OUT/bench.log
       timeout ${BENCH_S:-240} python3 benchmarks/layer_speed.py --rounds 5 --seconds 0.03 \
         --cases ${BENCH_CASES:-float32,uint8,float16,bfloat16,int64,complex64,batch1,nchw,window200,small} \
-        --writes scatter,strided,select,and --json $json >> $OUT/bench.log 2>&1; echo "bench exit $?"
+        --json $json >> $OUT/bench.log 2>&1; echo "bench exit $?"
     done
     grep -v "^W0000\|^I0000\|^WARNING" $OUT/bench.log | grep -A12 "^worst\|^per call" | tail -60 ;;
   flush)
@@ -59,17 +49,6 @@ for stage in "$@"; do
     mkdir -p /tmp/rep
     (python3 scripts/gpu/flush_probe.py > /tmp/rep/flush.log 2>&1
      for args in ${REPLAYS:-}; do python3 -m properties replay ${args//,/ } >> /tmp/rep/flush.log 2>&1; done) & ;;
-  choose)
-    stamp "each dtype's write order from the benchmark; the benchmark and center-zero's verify with it"
-    J=$OUT/bench.json; [ -f $J ] || J=$OUT/bench1.json
-    python3 scripts/gpu/choose_writes.py $J > /tmp/choice.json 2> $OUT/chosen.log
-    cat /tmp/choice.json >> $OUT/chosen.log
-    timeout ${CHOSEN_BENCH_S:-120} python3 scripts/gpu/with_writes.py /tmp/choice.json benchmarks/layer_speed.py \
-      --rounds 5 --seconds 0.03 --cases ${CHOSEN_CASES:-float32,uint8,float16,bfloat16,int64,complex64,window200} \
-      --json /tmp/chosen.json >> $OUT/chosen.log 2>&1; echo "chosen bench exit $?"
-    timeout ${CHOSEN_VERIFY_S:-200} python3 scripts/gpu/with_writes.py /tmp/choice.json scripts/gpu/verify.py \
-      center-zero >> $OUT/chosen.log 2>&1; echo "chosen verify exit $?"
-    grep -v "^W0000\|^I0000\|^WARNING\|^E0000" $OUT/chosen.log | grep -v " ok$" | tail -60 ;;
   tests)
     stamp "verify (6 specs) and pytest, side by side"
     mkdir -p /tmp/rep
@@ -81,7 +60,7 @@ for stage in "$@"; do
         > $log 2>&1; echo "$spec exit $? at $((SECONDS - T0)) s" >> /tmp/rep/exits) &
     done
     pip install -q --no-deps --no-build-isolation --no-index -e . > /tmp/pipe.log 2>&1 || tail -3 /tmp/pipe.log
-    HYPOTHESIS_PROFILE=ci timeout ${PYTEST_S:-200} python3 -m pytest -n 10 -p no:cacheprovider -m "not kit" \
+    PROPERTIES_PROFILE=ci timeout ${PYTEST_S:-200} python3 -m pytest -n 10 -p no:cacheprovider -m "not kit" \
       -v --timeout 180 > $OUT/pytest.log 2>&1
     echo "pytest exit $? at $((SECONDS - T0)) s"
     wait
@@ -89,7 +68,6 @@ for stage in "$@"; do
     for spec in band-zero border-zero causal-zero random-cutout; do
       echo "-- $spec"; grep -v "^W0000\|^I0000\|^WARNING\|^E0000" /tmp/rep/$spec.log | tail -400
     done > /tmp/rep/verify.log
-    cp /tmp/choice.json /tmp/chosen.json /tmp/rep/ 2>/dev/null
     tar -czf $OUT/rest.tgz -C /tmp rep  # at most 8 files come back: the rest travels as one
     grep -E "FAILED|ERROR|passed|failed" $OUT/pytest.log | tail -60
     grep -iE "^-- |fail|passed|devices" /tmp/rep/verify.log | head -40

@@ -13,7 +13,7 @@ from properties import profiles
 from properties.__main__ import main
 
 profiles.PROFILES["gpu"] = dict(profiles.PROFILES["quick"], phases=(Phase.explicit, Phase.reuse, Phase.generate))
-settings.register_profile("gpu", **profiles.PROFILES["gpu"])
+settings.register_profile(profiles.hypothesis_name("gpu"), **profiles.PROFILES["gpu"])
 
 if __name__ == "__main__":
     sys.exit(main(["verify", *sys.argv[1:], "--profile", "gpu"]))
