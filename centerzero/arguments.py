@@ -9,7 +9,8 @@ import numbers
 
 def _is_int(value):
     # bool is an int subclass in Python and NumPy's bool_ is not Integral: refuse both.
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return type(value) is int or (
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_")
 
 
 def _pair(name, value):

@@ -29,6 +29,7 @@ puts the elements back.  Their gradient is the op applied to the upstream gradie
 """
 
 import functools
+import math
 
 import numpy as np
 import tensorflow as tf
@@ -44,13 +45,17 @@ SUPPORTED_DTYPES = (
     tf.complex64, tf.complex128,
 )
 
+_SUPPORTED = frozenset(SUPPORTED_DTYPES)  # a set: `in` on a tuple compares DTypes one by one
+
 #: Dtypes written as their bytes (see the module's docstring).
-AS_BYTES = (tf.bfloat16, tf.int16, tf.uint16, tf.uint32)
+AS_BYTES = frozenset({tf.bfloat16, tf.int16, tf.uint16, tf.uint32})
 
 #: A window is *large*, and takes the ``split`` write, when it holds more than this share of
-#: its map's elements: ``kh * kw > LARGE_WINDOW_SHARE * h * w``.  Below it the zeros that
-#: ``update`` writes cost at most about a copy (docs: speed).
+#: its map's elements (``kh * kw > LARGE_WINDOW_SHARE * h * w``) and the input has more than
+#: ``SPLIT_MIN_ZEROS`` elements in windows: ``update`` writes each zero for some 4 ns, ``split``
+#: costs a second copy and, in eager mode, some 50 us of dispatch (docs: speed).
 LARGE_WINDOW_SHARE = 1 / 32
+SPLIT_MIN_ZEROS = 1 << 14
 
 
 def window(length, size):
@@ -68,7 +73,7 @@ def window(length, size):
 def check_dtype(dtype):
     """The input's dtype as a ``tf.DType``, or the contract's ``TypeError`` naming it."""
     dtype = tf.as_dtype(dtype)
-    if dtype not in SUPPORTED_DTYPES:
+    if dtype not in _SUPPORTED:
         names = ", ".join(d.name for d in SUPPORTED_DTYPES)
         raise TypeError(f"CenterZero: input dtype {dtype.name} is not supported; supported dtypes: {names}")
     return dtype
@@ -126,18 +131,21 @@ def _runtime_checks(x, axes, size):
 
 
 def is_large(shape, axes, size):
-    """Whether the window takes the ``split`` write: the map's lengths are known and the window
-    holds more than ``LARGE_WINDOW_SHARE`` of it."""
+    """Whether the window takes the ``split`` write: every length is known, the window holds
+    more than ``LARGE_WINDOW_SHARE`` of its map and all windows more than ``SPLIT_MIN_ZEROS``
+    elements."""
+    if None in shape:
+        return False
     h, w = (shape[a] for a in axes)
-    return h is not None and w is not None and size[0] * size[1] > LARGE_WINDOW_SHARE * h * w
+    zeros = size[0] * size[1] * math.prod(n for i, n in enumerate(shape) if i not in axes)
+    return size[0] * size[1] > LARGE_WINDOW_SHARE * h * w and zeros > SPLIT_MIN_ZEROS
 
 
 def uses_split(shape, axes, size):
     """Whether the op writes with ``split``: for a large window, and wherever a length off the
     maps is unknown at trace time (it may be 0 at run time, and XLA cannot compile a
     ``TensorStridedSliceUpdate`` of an empty block, even in a branch never taken)."""
-    batch_unknown = any(n is None for i, n in enumerate(shape) if i not in axes)
-    return batch_unknown or is_large(shape, axes, size)
+    return any(n is None for i, n in enumerate(shape) if i not in axes) or is_large(tuple(shape), axes, size)
 
 
 def _split(x, axes, size):
@@ -158,11 +166,19 @@ def _split(x, axes, size):
 
 
 @functools.lru_cache(maxsize=64)
-def _eager_constants(shape, dtype, axes, size, device):
-    """``begin``, ``end``, ``strides`` and the zero block of ``update`` for a static shape, made
-    once per key as eager tensors on ``device`` (each eager conversion costs a few us a call)."""
+def _eager_plan(shape, dtype, size, axes, device):
+    """``center_zero`` for eager tensors of one shape, dtype and device, with every check and
+    every constant made once (an error is raised each time, never cached): an eager call on a
+    large tensor starts with cold caches, where each Python step and conversion costs more."""
+    check_dtype(dtype)
+    axes = check_static_shape(shape, axes, size)
+    if 0 in size or 0 in shape:
+        return tf.identity
+    if dtype in AS_BYTES or uses_split(shape, axes, size):
+        return lambda x: _write(x, axes, size)
     with tf.device(device):
-        return _constants(shape, dtype, axes, size, tf.constant)
+        begin, end, strides, zeros = _constants(shape, dtype, axes, size, tf.constant)
+    return lambda x: tf.raw_ops.TensorStridedSliceUpdate(input=x, begin=begin, end=end, strides=strides, value=zeros)
 
 
 def _constants(shape, dtype, axes, size, const):
@@ -189,7 +205,7 @@ def _update(x, axes, size):
     if None in shape:
         begin, end, strides, zeros = _dynamic_constants(x, axes, size)
     elif tf.executing_eagerly():
-        begin, end, strides, zeros = _eager_constants(shape, x.dtype, axes, size, x.device)
+        return _eager_plan(shape, x.dtype, size, axes, x.device)(x)
     else:
         begin, end, strides, zeros = _constants(shape, x.dtype, axes, size, np.asarray)
     return tf.raw_ops.TensorStridedSliceUpdate(input=x, begin=begin, end=end, strides=strides, value=zeros)
@@ -207,11 +223,14 @@ def center_zero(x, size=2, axes=(-2, -1)):
            [6., 6., 6., 6.]], dtype=float32)
     """
     size, axes = normalize_size(size), normalize_axes(axes)
-    check_input_type(x)
-    x = tf.convert_to_tensor(x)
+    if not isinstance(x, tf.Tensor):
+        check_input_type(x)
+        x = tf.convert_to_tensor(x)
+    if tf.executing_eagerly():
+        return _eager_plan(tuple(x.shape), x.dtype, size, axes, x.device)(x)
     check_dtype(x.dtype)
     resolved = check_static_shape(x.shape, axes, size)
-    checks = [] if tf.executing_eagerly() else _runtime_checks(x, resolved, size)
+    checks = _runtime_checks(x, resolved, size)
     if checks:
         with tf.control_dependencies(checks):
             x = tf.identity(x)

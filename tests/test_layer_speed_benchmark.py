@@ -37,7 +37,7 @@ def test_every_mode_gives_a_row_and_the_summary_names_each_target(bench, capsys)
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("tiny ")]
     assert [line.split()[2] for line in rows] == ["eager", "graph", "xla"], out
-    for target in ("eager /copy", "graph /copy", "xla /x*mask", "small layer /empty layer"):
+    for target in ("eager op/copy", "eager layer/copy", "graph layer/copy", "xla op/x*mask", "small layer/empty layer"):
         assert target in out, out
 
 

@@ -15,9 +15,9 @@ from tests.bits import assert_bits, reference, special_input
 #: with the map axes first, last and apart.
 CASES = [
     ((3, 20, 21), (2, 3), (-2, -1)),
-    ((3, 10, 11), (9, 8), (-2, -1)),
+    ((3, 100, 101), (90, 80), (-2, -1)),
     ((2, 17, 3, 16), (1, 4), (1, 3)),
-    ((2, 7, 3, 6), (6, 5), (1, 3)),
+    ((2, 70, 3, 60), (60, 50), (1, 3)),
     ((5, 4, 2), (4, 1), (0, 1)),
 ]
 MODES = ("eager", "graph", "graph-unknown-dims", "xla", "xla-unknown-dims")
@@ -54,7 +54,7 @@ def test_bfloat16_nan_payloads_survive_xla_only_as_bytes(monkeypatch):
     x = tf.bitcast(tf.constant(bits), tf.bfloat16)
     kept = tf.bitcast(call("xla", x, (2, 2), (-2, -1)), tf.uint16).numpy()
     assert kept[0, 0, 0] == 0x7FC1 and kept[0, 4, 4] == 0
-    monkeypatch.setattr(ops, "AS_BYTES", tuple(d for d in ops.AS_BYTES if d != tf.bfloat16))
+    monkeypatch.setattr(ops, "AS_BYTES", ops.AS_BYTES - {tf.bfloat16})
     quieted = tf.bitcast(call("xla", x, (2, 2), (-2, -1)), tf.uint16).numpy()
     assert quieted[0, 0, 0] != 0x7FC1, "the planted defect is not seen: the test shows nothing"
 
@@ -116,7 +116,7 @@ def test_a_gradient_that_leaks_the_upstream_into_the_window_is_caught(monkeypatc
 
     monkeypatch.setattr(ops, "_update", leaky_update)
     with pytest.raises(AssertionError, match="elements differ"):
-        test_the_gradient_is_the_upstream_outside_and_plus_zero_inside(tf.float32, *CASES[0], "eager")
+        test_the_gradient_is_the_upstream_outside_and_plus_zero_inside(tf.float32, *CASES[0], "graph")
 
 
 @pytest.mark.parametrize("size", [(2, 2), (9, 9)])
