@@ -1,5 +1,7 @@
 """The ``CenterZero`` Keras layer (contract section 1)."""
 
+import tensorflow as tf
+
 from centerzero._keras import IS_KERAS_3, keras, register_serializable, symbolic_like
 from centerzero.arguments import normalize_axes, normalize_size
 from centerzero.ops import center_zero, check_dtype, check_static_shape
@@ -33,8 +35,9 @@ class CenterZero(keras.layers.Layer):
 
     def build(self, input_shape=None):
         # Nothing to create: the window depends on each call's shape, so one instance serves
-        # many shapes; the rank, the axes and the window are checked against what is known.
-        if input_shape is not None:
+        # many shapes; the rank, the axes and the window are checked against what is known
+        # (an unknown rank, and an input that is not a tensor, are refused by `call`).
+        if input_shape is not None and tf.TensorShape(input_shape).rank is not None:
             check_static_shape(input_shape, self.axes, self.size)
         self.built = True
 

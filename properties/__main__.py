@@ -185,8 +185,27 @@ def replay(args):
     return 1 if cell.failures else 0
 
 
+def _missing_dependency():
+    """The extra to install where the kit's own dependencies are missing (the distribution
+    itself needs only NumPy: the layer's users need neither Hypothesis nor the kit)."""
+    import importlib.util
+
+    for module, extra in (("hypothesis", "kit"), ("tensorflow", "cpu")):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:
+            found = False
+        if not found:
+            return f"the property kit needs {module}: pip install 'centerzero[{extra}]'"
+    return None
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
+    missing = _missing_dependency()
+    if missing:
+        print(f"python -m properties {args.command}: error: {missing}", file=sys.stderr)
+        return 2
     if args.command == "selftest":
         from properties.selftest.cli import selftest
 

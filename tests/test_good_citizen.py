@@ -123,7 +123,8 @@ IMPORT_SIDE_EFFECTS = textwrap.dedent('''
 def _side_effects(module, path, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    env = dict(os.environ, HOME=str(home), TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(path))
+    # Python's own bytecode cache is not the package's doing (pip compiles it at install time).
+    env = dict(os.environ, HOME=str(home), TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(path), PYTHONDONTWRITEBYTECODE="1")
     env.pop("XDG_CACHE_HOME", None)
     result = subprocess.run([sys.executable, "-c", IMPORT_SIDE_EFFECTS.replace("MODULE", module)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300)
@@ -200,3 +201,24 @@ def test_the_layer_overrides_no_call_machinery():
     from centerzero import CenterZero
 
     assert "__call__" not in vars(CenterZero)
+
+
+def test_the_kit_names_the_extra_it_needs_where_hypothesis_is_missing(tmp_path):
+    """The distribution depends on NumPy only; the kit says which extra brings Hypothesis."""
+    (tmp_path / "hypothesis.py").write_text("raise ImportError('planted: no Hypothesis here')\n")
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text(textwrap.dedent('''
+        import importlib.abc, sys
+        class NoHypothesis(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name == "hypothesis" or name.startswith("hypothesis."):
+                    raise ModuleNotFoundError(f"No module named {name!r}")
+                return None
+        sys.meta_path.insert(0, NoHypothesis())
+    '''))
+    (tmp_path / "hypothesis.py").unlink()
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-m", "properties", "verify", "center-zero", "--profile", "quick"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "centerzero[kit]" in result.stderr, result.stderr
