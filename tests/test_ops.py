@@ -138,10 +138,25 @@ def test_the_op_refuses_bad_types_in_the_contracts_words():
 
 def test_an_empty_window_and_an_empty_batch_give_a_copy():
     x = np.arange(12, dtype=np.float32).reshape(3, 4)
-    assert_bits(center_zero(x, (0, 3)).numpy(), x, "empty window")
+    for mode in MODES:  # XLA compiles no strided update of an empty block: the op never asks it to
+        assert_bits(call(mode, x, (0, 3), (-2, -1)).numpy(), x, f"empty window, {mode}")
     # XLA cannot compile a strided update of an empty block: a length off the maps unknown at
     # trace time (it may be 0) sends the op to the split write (ops.uses_split).
     for shape in [(0, 5, 5), (1, 0, 5, 5), (2, 5, 5, 0)]:
         empty = np.zeros(shape, np.float32)
         for mode in MODES:
             assert call(mode, empty, (2, 2), (-2, -1) if shape[-1] else (1, 2)).shape == shape
+
+
+def test_the_defaults_are_a_2x2_window_on_the_last_two_axes():
+    """The layer always passes its size and axes; the op's own defaults are checked here."""
+    x = np.arange(1, 2 * 6 * 7 + 1, dtype=np.float32).reshape(2, 6, 7)
+    assert_bits(center_zero(x).numpy(), reference(x, (2, 2), (1, 2)), "defaults")
+
+
+def test_python_lists_are_converted_and_object_arrays_refused():
+    """Inputs the layer never passes to the op (Keras converts them first)."""
+    x = [[1.0] * 4] * 4
+    assert_bits(center_zero(x).numpy(), reference(np.array(x, np.float32), (2, 2), (0, 1)), "a list")
+    with pytest.raises(TypeError, match="object"):
+        center_zero(np.array([[1, "a"], [2, 3]], dtype=object))
