@@ -56,7 +56,8 @@ def test_bfloat16_nan_payloads_survive_xla_only_as_bytes(monkeypatch):
     assert kept[0, 0, 0] == 0x7FC1 and kept[0, 4, 4] == 0
     monkeypatch.setattr(ops, "AS_BYTES", ops.AS_BYTES - {tf.bfloat16})
     quieted = tf.bitcast(call("xla", x, (2, 2), (-2, -1)), tf.uint16).numpy()
-    if tuple(int(p) for p in tf.__version__.split(".")[:2]) >= (2, 16):  # TensorFlow 2.15's XLA keeps it
+    # Seen with TensorFlow 2.21 (2.15 and 2.16 keep the payload either way; 2.17-2.20 unmeasured).
+    if tuple(int(p) for p in tf.__version__.split(".")[:2]) >= (2, 21):
         assert quieted[0, 0, 0] != 0x7FC1, "the planted defect is not seen: the test shows nothing"
 
 
