@@ -1,7 +1,9 @@
 """``python -m properties verify SPEC [--layer MODULE:ATTR] [--profile NAME] [--max-examples N]
 [--exitfirst] [--report PATH]``: the project's main job (contract 2.2).
 
-Exit status: 0 when every property holds, 1 when any fails, 2 for a usage error.
+Exit status, as pytest's: 0 when every property holds, 1 when any fails, 2 for a usage error, 3
+when the harness itself fails (an internal error), 5 when nothing ran (``-k`` matched no cell).
+``list specs|properties|columns|profiles`` names what ``verify -k`` and ``replay`` take.
 ``python -m properties replay SPEC PROPERTY COLUMN --blob BLOB [--layer MODULE:ATTR]`` reruns
 one failure from the blob a failure report printed.
 """
@@ -22,8 +24,18 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+def _version():
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("centerzero")
+    except importlib.metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "unknown (not installed)"
+
+
 def _parser():
     parser = _Parser(prog="python -m properties", description="Check a mask layer against its spec.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s (centerzero {_version()})")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     from properties.selftest.cli import add_parser as add_selftest_parser
 
@@ -37,6 +49,13 @@ def _parser():
     verify.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
     verify.add_argument("--seed", metavar="N", type=int,
                         help="seed every cell from N and its name, without the example database (reproducible)")
+    verify.add_argument("-k", dest="select", metavar="PATTERN",
+                        help="only the cells whose PROPERTY-COLUMN id (as under pytest) matches this regular "
+                             "expression, e.g. -k 'zeroed-exactly-(eager|xla)$'")
+    listing = commands.add_parser("list", help="the built-in specs, the properties, a spec's columns, the profiles")
+    listing.add_argument("what", choices=("specs", "properties", "columns", "profiles"))
+    listing.add_argument("--spec", metavar="SPEC", default="center-zero",
+                         help="for columns: the spec whose property/column cells to list (default center-zero)")
     replay = commands.add_parser("replay", help="rerun one failure from its blob")
     replay.add_argument("spec", metavar="SPEC")
     replay.add_argument("property", metavar="PROPERTY")
@@ -64,10 +83,43 @@ def _load(args):
     return spec
 
 
-def _plan(spec):
+def _plan(spec, select=None):
+    """Every (property, column) cell of ``spec``, or those whose ``PROPERTY-COLUMN`` id matches
+    the regular expression ``select``."""
+    import re
+
     from properties.registry import all_properties
 
-    return [(prop, column) for prop in all_properties() if prop.applies(spec) for column in prop.columns(spec)]
+    cells = [(prop, column) for prop in all_properties() if prop.applies(spec) for column in prop.columns(spec)]
+    return [(p, c) for p, c in cells if select is None or re.search(select, f"{p.name}-{c}")]
+
+
+def list_(args):
+    """``list specs|properties|columns|profiles``: the names ``verify``, ``-k`` and ``replay`` take."""
+    if args.what == "profiles":
+        from properties.profiles import PROFILES
+
+        for name, values in PROFILES.items():
+            print(f"{name:10} " + ", ".join(f"{k}={v}" for k, v in values.items()))
+        return 0
+    if args.what == "specs":
+        from properties.spec import builtin_specs
+
+        for name, spec in builtin_specs().items():
+            layer = f"{getattr(spec.layer, '__module__', '?')}:{getattr(spec.layer, '__qualname__', '?')}"
+            print(f"{name:15} {layer}")
+        return 0
+    if args.what == "properties":
+        from properties.registry import all_properties
+
+        for prop in all_properties():
+            print(f"{prop.name:28} {prop.summary}")
+        return 0
+    args.command = "list"
+    args.spec, args.layer = args.spec, None
+    for prop, column in _plan(_load(args)):
+        print(f"{prop.name}-{column}")
+    return 0
 
 
 def verify(args):
@@ -96,7 +148,11 @@ def verify(args):
     print(", ".join(f"{k} {v}" for k, v in reporting.versions().items()))
     print(f"{'property':26} {'column':20} {'examples':>8} {'seconds':>8}  result")
     start, cells = time.perf_counter(), []
-    for prop, column in _plan(spec):
+    plan = _plan(spec, args.select)
+    if not plan:
+        print(f"no property/column cell matches -k {args.select!r} (`list columns --spec SPEC` names them)")
+        return 5
+    for prop, column in plan:
         with warnings.catch_warnings():
             # Keras and NumPy warn about what the properties do on purpose (casts of extreme
             # values, masks given to layers that drop them); failures are reported below.
@@ -200,21 +256,51 @@ def _missing_dependency():
     return None
 
 
+def _check_usage(args):
+    """Usage errors that need no TensorFlow, found before anything imports it: the spec's name
+    (with a "did you mean") or the form of MODULE:ATTR, and the profile's name."""
+    from properties.names import check_spec_argument, did_you_mean
+
+    for spec in [getattr(args, "spec", None), *(getattr(args, "specs", None) or [])]:
+        if spec is not None:
+            check_spec_argument(spec)
+    if getattr(args, "layer", None) and ":" not in args.layer:
+        raise ValueError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
+    profile = getattr(args, "profile", None)
+    if profile is not None:
+        known = ("dev", "ci", "thorough", "quick")  # properties.profiles.PROFILES, which imports Hypothesis
+        if profile not in known:
+            raise ValueError(f"unknown profile {profile!r}: choose one of {sorted(known)}{did_you_mean(profile, known)}")
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     missing = _missing_dependency()
     if missing:
         print(f"python -m properties {args.command}: error: {missing}", file=sys.stderr)
-        return 2
-    if args.command == "selftest":
-        from properties.selftest.cli import selftest
+        sys.exit(2)
+    try:
+        _check_usage(args)
+    except ValueError as error:  # as every usage error here: SystemExit(2)
+        print(f"python -m properties {args.command}: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        if args.command == "selftest":
+            from properties.selftest.cli import selftest
 
-        return selftest(args)
-    if args.command == "soak":
-        from properties import soak
+            return selftest(args)
+        if args.command == "soak":
+            from properties import soak
 
-        return soak.main(args)
-    return verify(args) if args.command == "verify" else replay(args)
+            return soak.main(args)
+        return {"verify": verify, "list": list_, "replay": replay}[args.command](args)
+    except Exception:  # noqa: BLE001 - the harness itself failed: not a property failing (1)
+        import traceback
+
+        traceback.print_exc()
+        print(f"python -m properties {args.command}: internal error (exit 3): the harness failed, "
+              "not a property", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -344,7 +344,11 @@ def import_object(path, what):
     module_name, sep, attr = path.partition(":")
     if not sep or not module_name or not attr:
         raise ValueError(f"{what} must look like MODULE:ATTR, got {path!r}")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ImportError(f"{what} {path!r}: cannot import module {module_name!r} ({error}); it is looked up in "
+                          f"the current directory and on PYTHONPATH") from error
     obj = module
     for part in attr.split("."):
         try:

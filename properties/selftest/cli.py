@@ -40,6 +40,9 @@ def add_parser(commands):
     parser.add_argument("--resume", metavar="WORKDIR",
                         help="source: run the pending mutants of an earlier campaign's work directory")
     parser.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
+    parser.add_argument("--fail-under", metavar="PCT", type=float,
+                        help="exit 0 when at least PCT percent of the applicable mutants are killed (default: "
+                             "exit 1 on any survivor)")
     return parser
 
 
@@ -60,6 +63,8 @@ def selftest(args):
         _usage(f"--jobs must be an integer >= 1, got {args.jobs!r}")
     if args.max_examples is not None and args.max_examples < 1:
         _usage(f"--max-examples must be >= 1, got {args.max_examples!r}")
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        _usage(f"--fail-under must be a percentage from 0 to 100, got {args.fail_under!r}")
     if args.engine == "wrap" and args.module:
         _usage(f"--module {args.module!r} is for --engine source only")
     if args.engine == "source" and args.operators:
@@ -156,4 +161,9 @@ def selftest(args):
         data = reporting.as_json(spec.name, layer_name, args.engine, profile, results, seconds, extra)
         markdown = reporting.write(args.report, data)
         print(f"report: {args.report} and {markdown}")
+    if args.fail_under is not None:
+        reached = 100 * killed / applicable if applicable else 0.0
+        print(f"--fail-under {args.fail_under:g}: {reached:.1f}% killed, "
+              f"{'met' if reached >= args.fail_under else 'NOT met'}")
+        return 0 if reached >= args.fail_under else 1
     return 1 if survivors else 0
