@@ -154,9 +154,9 @@ def _split(x, axes, size):
     pieces = []
     for axis, k in zip(axes, size):
         n = tf.shape(x, out_type=tf.int64)[axis] if x.shape[axis] is None else x.shape[axis]
-        start = (n - k) // 2
-        before, middle, after = tf.split(x, tf.stack([start, k, n - start - k]) if tf.is_tensor(n)
-                                         else [start, k, n - start - k], num=3, axis=axis)
+        start, stop = window(n, k)  # a length known only at run time gives tensors
+        sizes = [start, k, n - stop]
+        before, middle, after = tf.split(x, tf.stack(sizes) if tf.is_tensor(n) else sizes, num=3, axis=axis)
         pieces.append((before, after, axis))
         x = middle
     x = tf.zeros_like(x)  # the window
@@ -194,8 +194,7 @@ def _dynamic_constants(x, axes, size):
     shape = tf.shape(x, out_type=tf.int64)
     begin, end, block = tf.unstack(tf.zeros_like(shape)), tf.unstack(shape), tf.unstack(shape)
     for axis, k in zip(axes, size):
-        begin[axis] = (shape[axis] - k) // 2
-        end[axis] = begin[axis] + k
+        begin[axis], end[axis] = window(shape[axis], k)
         block[axis] = tf.constant(k, tf.int64)
     return tf.stack(begin), tf.stack(end), tf.ones_like(shape), tf.zeros(tf.stack(block), x.dtype)
 

@@ -259,7 +259,7 @@ def _missing_dependency():
 def _check_usage(args):
     """Usage errors that need no TensorFlow, found before anything imports it: the spec's name
     (with a "did you mean") or the form of MODULE:ATTR, and the profile's name."""
-    from properties.names import check_spec_argument, did_you_mean
+    from properties.names import PROFILE_NAMES, check_spec_argument, did_you_mean
 
     for spec in [getattr(args, "spec", None), *(getattr(args, "specs", None) or [])]:
         if spec is not None:
@@ -268,9 +268,9 @@ def _check_usage(args):
         raise ValueError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
     profile = getattr(args, "profile", None)
     if profile is not None:
-        known = ("dev", "ci", "thorough", "quick")  # properties.profiles.PROFILES, which imports Hypothesis
-        if profile not in known:
-            raise ValueError(f"unknown profile {profile!r}: choose one of {sorted(known)}{did_you_mean(profile, known)}")
+        if profile not in PROFILE_NAMES:
+            raise ValueError(f"unknown profile {profile!r}: choose one of {sorted(PROFILE_NAMES)}"
+                             f"{did_you_mean(profile, PROFILE_NAMES)}")
 
 
 def main(argv=None):

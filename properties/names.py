@@ -1,11 +1,16 @@
-"""Names the command line checks before anything imports TensorFlow: the built-in specs' names
-(``tests/test_cli.py`` holds them equal to ``properties.specs.BUILTIN_SPECS``) and a "did you
-mean" for a name that is close to one of them."""
+"""Names the command line checks before anything imports TensorFlow or Hypothesis: the built-in
+specs' and the profiles' names (``tests/test_cli.py`` holds them equal to
+``properties.specs.BUILTIN_SPECS`` and ``properties.profiles.PROFILES``) and a "did you mean"
+for a name that is close to one of them."""
 
 import difflib
 
 #: The built-in specs, by the name ``verify`` takes (the specs themselves import TensorFlow).
 BUILTIN_SPEC_NAMES = ("center-zero", "keras-masking", "border-zero", "causal-zero", "band-zero", "random-cutout")
+
+
+#: The kit's profiles (``properties.profiles``, which imports Hypothesis, defines them).
+PROFILE_NAMES = ("dev", "ci", "thorough", "quick")
 
 
 def did_you_mean(name, choices):
