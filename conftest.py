@@ -10,12 +10,12 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from properties.profiles import choose_profile  # noqa: E402
+from properties.core.profiles import choose_profile  # noqa: E402
 
 choose_profile()
 
 # Two logical CPUs for devices-agree, before any test starts TensorFlow (the plugin does this
 # for a user's property tests when their module asks for them).
-from properties.modes import split_cpu_for_device_checks  # noqa: E402
+from properties.execution.devices import split_cpu_for_device_checks  # noqa: E402
 
 split_cpu_for_device_checks()

@@ -10,7 +10,7 @@ time outside its checks), *tracing* (calls of the executor that traced or built 
 function or model), *calling* (the other executor calls: the layer running) and *comparing*
 (the rest of the checks: references, bit comparisons, messages); and examples per second by
 the size class of an example's first input.  Then the pytest suite of properties
-(``tests/test_properties.py``) runs twice in subprocesses, with ``-n 0`` and with ``-n 2``,
+(``tests/kit/test_properties.py``) runs twice in subprocesses, with ``-n 0`` and with ``-n 2``,
 and the ratio of the wall times is printed.  Ratios, not times, are what carry over between
 machines.
 """
@@ -36,7 +36,7 @@ class _Clock:
         self.classes = {}  # size class -> [examples, seconds in checks]
 
     def install(self):
-        from properties import modes
+        from properties.execution import modes
 
         clock = self
 
@@ -60,8 +60,8 @@ class _Clock:
         modes.Executor.gradient = timed(modes.Executor.gradient)
 
     def timed_check(self, check):
-        from properties.hypothesis_helpers import checked_items
-        from properties.shape_strategies import size_events
+        from properties.strategies.cases import checked_items
+        from properties.strategies.shapes import size_events
 
         def wrapper(ctx, drawn):
             executor_before = self.roles["tracing"] + self.roles["calling"]
@@ -84,13 +84,13 @@ class _Clock:
 def per_property(profile):
     import dataclasses
 
-    from properties.modes import split_cpu_for_device_checks
+    from properties.execution.devices import split_cpu_for_device_checks
 
     split_cpu_for_device_checks()
-    from properties.profiles import choose_profile
-    from properties.registry import all_properties
-    from properties.runner import run_cell
-    from properties.spec import builtin_specs
+    from properties.core.profiles import choose_profile
+    from properties.checks.catalogue import all_properties
+    from properties.running.runner import run_cell
+    from properties.specs import builtin_specs
 
     choose_profile(profile)
     clock = _Clock()
@@ -129,7 +129,7 @@ def pytest_wall(workers, profile):
     env = dict(os.environ, PROPERTIES_PROFILE=profile, TF_CPP_MIN_LOG_LEVEL="3")
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(workers), "tests/test_properties.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(workers), "tests/kit/test_properties.py"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     wall = time.perf_counter() - start
@@ -147,7 +147,7 @@ def main():
         return
     serial, serial_summary = pytest_wall(0, args.profile)
     parallel, parallel_summary = pytest_wall(2, args.profile)
-    print(f"\npytest tests/test_properties.py, profile {args.profile}")
+    print(f"\npytest tests/kit/test_properties.py, profile {args.profile}")
     print(f"  -n 0: {serial:6.1f} s  ({serial_summary})")
     print(f"  -n 2: {parallel:6.1f} s  ({parallel_summary})")
     print(f"  serial / parallel: {serial / parallel:.2f}")

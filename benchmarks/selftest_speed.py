@@ -33,11 +33,11 @@ DEFAULT_OPERATORS = "mask-skipped,upcast,region-one-off,weight-added,keras-mask-
 
 
 def wrap_in_process(spec_name, names):
-    from properties.modes import split_cpu_for_device_checks
+    from properties.execution.devices import split_cpu_for_device_checks
 
     split_cpu_for_device_checks()
-    from properties.selftest.operators import operators_by_name
-    from properties.selftest.wrap import load, run_wrap
+    from properties.tools.selftest.operators import operators_by_name
+    from properties.tools.selftest.wrap import load, run_wrap
 
     start = time.perf_counter()
     results = run_wrap(load(spec_name), operators_by_name(names), profile="quick")
@@ -57,8 +57,8 @@ def source(spec_name, count, module, runner):
     import contextlib
     import io
 
-    from properties.selftest import source as engine
-    from properties.selftest.wrap import load
+    from properties.tools.selftest import source as engine
+    from properties.tools.selftest.wrap import load
 
     text = io.StringIO()
     start = time.perf_counter()

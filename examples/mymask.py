@@ -5,8 +5,7 @@ import numpy as np
 import tensorflow as tf
 from hypothesis import strategies as st
 
-from properties.hypothesis_helpers import map_shapes
-from properties.spec import MaskSpec
+from properties import MaskSpec, map_shapes
 
 keras = tf.keras  # the Keras your models use (tf_keras under TF_USE_LEGACY_KERAS=1)
 DTYPES = ("float32", "float64", "int32", "int64", "uint8", "bool")

@@ -11,8 +11,6 @@ one failure from the blob a failure report printed.
 import argparse
 import os
 import sys
-import time
-import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -37,7 +35,7 @@ def _parser():
     parser = _Parser(prog="python -m properties", description="Check a mask layer against its spec.")
     parser.add_argument("--version", action="version", version=f"%(prog)s (centerzero {_version()})")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    from properties.selftest.cli import add_parser as add_selftest_parser
+    from properties.tools.selftest.cli import add_parser as add_selftest_parser
 
     add_selftest_parser(commands)
     verify = commands.add_parser("verify", help="run every property of a spec")
@@ -49,6 +47,8 @@ def _parser():
     verify.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
     verify.add_argument("--seed", metavar="N", type=int,
                         help="seed every cell from N and its name, without the example database (reproducible)")
+    verify.add_argument("--max-time", metavar="SECONDS", type=float,
+                        help="start no new cell after this many seconds; the report says the run is partial")
     verify.add_argument("-k", dest="select", metavar="PATTERN",
                         help="only the cells whose PROPERTY-COLUMN id (as under pytest) matches this regular "
                              "expression, e.g. -k 'zeroed-exactly-(eager|xla)$'")
@@ -62,7 +62,7 @@ def _parser():
     replay.add_argument("column", metavar="COLUMN")
     replay.add_argument("--blob", required=True)
     replay.add_argument("--layer", metavar="MODULE:ATTR")
-    from properties import soak
+    from properties.tools import soak
 
     soak.add_parser(commands)
     return parser
@@ -71,7 +71,8 @@ def _parser():
 def _load(args):
     """The spec (with --layer applied); usage errors exit 2."""
     sys.path.insert(0, os.getcwd())
-    from properties.spec import import_object, load_spec
+    from properties.core.imports import import_object
+    from properties.specs import load_spec
 
     try:
         spec = load_spec(args.spec)
@@ -83,52 +84,42 @@ def _load(args):
     return spec
 
 
-def _plan(spec, select=None):
-    """Every (property, column) cell of ``spec``, or those whose ``PROPERTY-COLUMN`` id matches
-    the regular expression ``select``."""
-    import re
-
-    from properties.registry import all_properties
-
-    cells = [(prop, column) for prop in all_properties() if prop.applies(spec) for column in prop.columns(spec)]
-    return [(p, c) for p, c in cells if select is None or re.search(select, f"{p.name}-{c}")]
-
-
 def list_(args):
     """``list specs|properties|columns|profiles``: the names ``verify``, ``-k`` and ``replay`` take."""
     if args.what == "profiles":
-        from properties.profiles import PROFILES
+        from properties.core.profiles import PROFILES
 
         for name, values in PROFILES.items():
             print(f"{name:10} " + ", ".join(f"{k}={v}" for k, v in values.items()))
         return 0
     if args.what == "specs":
-        from properties.spec import builtin_specs
+        from properties.specs import builtin_specs
 
         for name, spec in builtin_specs().items():
             layer = f"{getattr(spec.layer, '__module__', '?')}:{getattr(spec.layer, '__qualname__', '?')}"
             print(f"{name:15} {layer}")
         return 0
     if args.what == "properties":
-        from properties.registry import all_properties
+        from properties.checks.catalogue import all_properties
 
         for prop in all_properties():
             print(f"{prop.name:28} {prop.summary}")
         return 0
     args.command = "list"
     args.spec, args.layer = args.spec, None
-    for prop, column in _plan(_load(args)):
+    from properties.running.verify import plan
+
+    for prop, column in plan(_load(args)):
         print(f"{prop.name}-{column}")
     return 0
 
 
 def verify(args):
-    from properties.modes import split_cpu_for_device_checks
+    from properties.execution.devices import split_cpu_for_device_checks
 
     split_cpu_for_device_checks()
-    from properties import report as reporting
-    from properties.profiles import choose_profile
-    from properties.runner import run_cell
+    from properties.reporting import report as reporting
+    from properties.running.verify import verify as run_verify
 
     if args.max_examples is not None and args.max_examples < 1:
         print("python -m properties verify: error: --max-examples must be >= 1", file=sys.stderr)
@@ -136,72 +127,79 @@ def verify(args):
     if args.seed is not None and args.seed < 0:
         print(f"python -m properties verify: error: --seed must be >= 0, got {args.seed}", file=sys.stderr)
         sys.exit(2)
-    try:
-        profile = choose_profile(args.profile)
-    except ValueError as error:
-        print(f"python -m properties verify: error: {error}", file=sys.stderr)
+    if args.max_time is not None and args.max_time <= 0:
+        print(f"python -m properties verify: error: --max-time must be > 0, got {args.max_time}", file=sys.stderr)
         sys.exit(2)
     spec = _load(args)
-    layer_name = args.layer or f"{getattr(spec.layer, '__module__', '?')}:{getattr(spec.layer, '__qualname__', '?')}"
-    seeded = "" if args.seed is None else f"  seed {args.seed} (no database)"
-    print(f"verify {spec.name}  layer {layer_name}  profile {profile}{seeded}")
-    print(", ".join(f"{k} {v}" for k, v in reporting.versions().items()))
-    print(f"{'property':26} {'column':20} {'examples':>8} {'seconds':>8}  result")
-    start, cells = time.perf_counter(), []
-    plan = _plan(spec, args.select)
-    if not plan:
-        print(f"no property/column cell matches -k {args.select!r} (`list columns --spec SPEC` names them)")
-        return 5
-    for prop, column in plan:
-        with warnings.catch_warnings():
-            # Keras and NumPy warn about what the properties do on purpose (casts of extreme
-            # values, masks given to layers that drop them); failures are reported below.
-            warnings.simplefilter("ignore")
-            cell = run_cell(spec, prop, column, spec_arg=args.spec, layer_arg=args.layer, profile=profile,
-                            max_examples=args.max_examples, seed=args.seed)
-        cells.append(cell)
+
+    def on_start(result):
+        seeded = "" if args.seed is None else f"  seed {args.seed} (no database)"
+        print(f"verify {spec.name}  layer {result.layer_name}  profile {result.profile}{seeded}")
+        print(", ".join(f"{k} {v}" for k, v in reporting.versions().items()))
+        print(f"{'':11} {'property':26} {'column':20} {'examples':>8} {'seconds':>8}  result")
+
+    def on_cell(result, cell):
+        done = len(result.cells)
+        left = result.seconds / done * (result.planned - done)
         skipped = f" ({cell.crash_skips} not run: known crash)" if cell.crash_skips else ""
-        print(f"{prop.name:26} {column:20} {cell.examples:8d} {cell.seconds:8.1f}  "
-              f"{cell.status}{skipped}", flush=True)
+        print(f"{f'[{done}/{result.planned}]':11} {cell.prop:26} {cell.column:20} {cell.examples:8d} "
+              f"{cell.seconds:8.1f}  {cell.status}{skipped}  ({result.seconds:.0f} s, ~{left:.0f} s left)",
+              flush=True)
         if cell.failures:
             # At once on stderr too (stdout repeats it at the end): a run stopped by a time
             # limit keeps every failure found so far.
             print(cell.message + "\n", file=sys.stderr, flush=True)
-        if cell.failures and args.exitfirst:
-            break
-    seconds = time.perf_counter() - start
-    failed = [c for c in cells if c.failures]
-    for cell in failed:
+
+    try:
+        result = run_verify(spec, profile=args.profile, seed=args.seed, max_examples=args.max_examples,
+                            select=args.select, exitfirst=args.exitfirst, max_time=args.max_time,
+                            on_start=on_start, on_cell=on_cell, spec_arg=args.spec, layer_arg=args.layer)
+    except ValueError as error:  # an unknown profile
+        print(f"python -m properties verify: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    if not result.planned:
+        print(f"no property/column cell matches -k {args.select!r} (`list columns --spec SPEC` names them)")
+        return 5
+    cells = result.cells
+    _print_findings(spec, result)
+    _print_reach(spec, cells)
+    if result.stopped in ("max-time", "interrupted"):
+        why = f"--max-time {args.max_time:g} s passed" if result.stopped == "max-time" else "interrupted"
+        print(f"\nPARTIAL RUN ({why}): {len(cells)} of {result.planned} cells ran; the rest did not")
+    print(f"\n{len(cells) - len(result.failed)} of {len(cells)} property/column cells hold; "
+          f"{sum(c.examples for c in cells)} examples in {result.seconds:.0f} s")
+    if args.report:
+        data = reporting.as_json(spec.name, result.layer_name, result.profile, cells, result.seconds, spec=spec)
+        markdown = reporting.write(args.report, data)
+        print(f"report: {args.report} and {markdown}")
+    if result.stopped == "interrupted":
+        return 2  # as pytest's KeyboardInterrupt
+    return result.exit_code
+
+
+def _print_findings(spec, result):
+    """Each failure's message, then the documented findings, flaky findings and known crashes."""
+    for cell in result.failed:
         print("\n" + cell.message)
-    expected = [c for c in cells if c.expected_failure]
-    if expected:
-        print(f"\n{len(expected)} cells failed as the spec documents (known findings, not counted as failures):")
-        for cell in expected:
+    if result.known:
+        print(f"\n{len(result.known)} cells failed as the spec documents (known findings, not counted as failures):")
+        for cell in result.known:
             print(f"  {cell.prop} [{cell.column}]: {spec.known_failure(cell.prop, cell.column)}")
-    flaky = [c for c in cells if c.flaky_failure]
-    if flaky:
-        print(f"\n{len(flaky)} cells failed where the spec declares a flaky finding (thread-dependent; "
+    if result.flaky:
+        print(f"\n{len(result.flaky)} cells failed where the spec declares a flaky finding (thread-dependent; "
               "not counted as failures):")
-        for cell in flaky:
+        for cell in result.flaky:
             print(f"  {cell.prop} [{cell.column}]: {spec.flaky_finding(cell.prop, cell.column)}")
-    if any(c.crash_skips for c in cells):
+    if any(c.crash_skips for c in result.cells):
         print("\nExamples not run because they would kill the process (the spec's known_crashes):")
         for crash in spec.known_crashes:
             if crash.applies:
                 print(f"  {crash.op} in {crash.mode}: {crash.reason}")
-    _print_reach(spec, cells)
-    print(f"\n{len(cells) - len(failed)} of {len(cells)} property/column cells hold; "
-          f"{sum(c.examples for c in cells)} examples in {seconds:.0f} s")
-    if args.report:
-        data = reporting.as_json(spec.name, layer_name, profile, cells, seconds, spec=spec)
-        markdown = reporting.write(args.report, data)
-        print(f"report: {args.report} and {markdown}")
-    return 1 if failed else 0
 
 
 def _print_reach(spec, cells):
     """The size distribution per column and the special-value generator gaps (contract 2.4)."""
-    from properties.coverage import coverage_rows, size_rows
+    from properties.reporting.coverage import coverage_rows, size_rows
 
     print("\ninput sizes (elements): column, inputs, min / median / max, inputs above 2^16 / 2^20 / 2^22")
     for column, row in size_rows(cells).items():
@@ -220,12 +218,12 @@ def _print_reach(spec, cells):
 
 
 def replay(args):
-    from properties.modes import split_cpu_for_device_checks
+    from properties.execution.devices import split_cpu_for_device_checks
 
     split_cpu_for_device_checks()
-    from properties.profiles import choose_profile
-    from properties.registry import all_properties
-    from properties.runner import run_cell
+    from properties.core.profiles import choose_profile
+    from properties.checks.catalogue import all_properties
+    from properties.running.runner import run_cell
 
     choose_profile("ci")
     spec = _load(args)
@@ -259,7 +257,7 @@ def _missing_dependency():
 def _check_usage(args):
     """Usage errors that need no TensorFlow, found before anything imports it: the spec's name
     (with a "did you mean") or the form of MODULE:ATTR, and the profile's name."""
-    from properties.names import PROFILE_NAMES, check_spec_argument, did_you_mean
+    from properties.core.names import PROFILE_NAMES, check_spec_argument, did_you_mean
 
     for spec in [getattr(args, "spec", None), *(getattr(args, "specs", None) or [])]:
         if spec is not None:
@@ -286,11 +284,11 @@ def main(argv=None):
         sys.exit(2)
     try:
         if args.command == "selftest":
-            from properties.selftest.cli import selftest
+            from properties.tools.selftest.cli import selftest
 
             return selftest(args)
         if args.command == "soak":
-            from properties import soak
+            from properties.tools import soak
 
             return soak.main(args)
         return {"verify": verify, "list": list_, "replay": replay}[args.command](args)

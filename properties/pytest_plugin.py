@@ -13,7 +13,7 @@ It is asked in a test module::
 which gives one test per property and column, with ids like ``zeroed-exactly-xla``.  Each of
 those tests runs under the kit's profile (``--properties-profile``, else
 ``PROPERTIES_PROFILE``, else ``ci`` where Hypothesis runs its own ``ci`` profile, else ``dev``:
-``properties/profiles.py``), applied to that test alone.  Where the spec's properties include
+``properties/core/profiles.py``), applied to that test alone.  Where the spec's properties include
 ``devices-agree``, asking splits the CPU into two logical devices (the summary says so), as
 that column needs and as TensorFlow allows only before it starts.  The summary also says how
 many examples the properties ran, summed over xdist workers.
@@ -33,12 +33,12 @@ def property_tests(spec, names=None, examples_scale=1.0):
     ``names`` limits it to some properties; ``examples_scale`` multiplies the profile's
     examples per property and column (at least 2 are run).
     """
-    from properties.registry import all_properties
+    from properties.checks.catalogue import all_properties
 
     chosen = [prop for prop in all_properties() if prop.applies(spec) and (names is None or prop.name in names)]
     split = False
     if any(prop.name == "devices-agree" for prop in chosen):
-        from properties.modes import split_cpu_for_device_checks
+        from properties.execution.devices import split_cpu_for_device_checks
 
         split = split_cpu_for_device_checks()
     plan = [pytest.param(prop, column, id=f"{spec.name}-{prop.name}-{column}")
@@ -46,8 +46,8 @@ def property_tests(spec, names=None, examples_scale=1.0):
 
     @pytest.mark.parametrize("prop, column", plan)
     def test_property(prop, column, record_property):
-        from properties.profiles import profile_settings
-        from properties.runner import run_cell
+        from properties.core.profiles import profile_settings
+        from properties.running.runner import run_cell
 
         try:
             base = profile_settings(_PROFILE_OPTION)
@@ -89,7 +89,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_terminal_summary(terminalreporter):
     if _totals[_EXAMPLES_KEY]:
-        from properties.profiles import default_profile
+        from properties.core.profiles import default_profile
 
         terminalreporter.write_line(
             f"properties: {_totals[_EXAMPLES_KEY]} Hypothesis examples run "

@@ -3,7 +3,7 @@
 no example database) twice serially and once under pytest-xdist, and checks that every test has
 the same outcome and ran the same number of Hypothesis examples each time.
 
-    python scripts/check_reproducible.py                   # tests/test_properties.py, -n 2
+    python scripts/check_reproducible.py                   # tests/kit/test_properties.py, -n 2
     python scripts/check_reproducible.py --workers auto -- -k zeroed-exactly
 
 The per-test counts come from the pytest plugin's ``record_property("property_examples", n)``,
@@ -80,7 +80,7 @@ def compare(runs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default=sys.executable, help="interpreter with the project installed")
-    parser.add_argument("--target", default="tests/test_properties.py")
+    parser.add_argument("--target", default="tests/kit/test_properties.py")
     parser.add_argument("--workers", default="2", help="pytest-xdist -n for the parallel run (default 2)")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments, after --")
     args = parser.parse_args(argv)

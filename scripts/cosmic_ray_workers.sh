@@ -2,7 +2,7 @@
 # Cosmic Ray's own distribution, shown with two HTTP workers on this machine:
 #   scripts/cosmic_ray_workers.sh [SPEC] [MODULE] [MAX_MUTANTS]
 # Each worker runs in its own copy of the committed tree (a worker mutates files in place):
-# a fork server (`python -m properties.selftest.source serve`, TensorFlow imported once) and
+# a fork server (`python -m properties.tools.selftest.source serve`, TensorFlow imported once) and
 # `cosmic-ray http-worker`.  The test command is the fork server's client, which runs
 # `python -m properties verify SPEC --profile quick --exitfirst` in a child of the server of the
 # tree it is run in.  `cosmic-ray exec` with the http distributor hands the workers mutants.
@@ -23,7 +23,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 for i in 0 1; do
   mkdir -p "$WORK/w$i" && git -C "$ROOT" archive HEAD | tar -x -C "$WORK/w$i"
-  (cd "$WORK/w$i" && PYTHONPATH="$WORK/w$i" TF_CPP_MIN_LOG_LEVEL=3 exec "$PY" -m properties.selftest.source serve \
+  (cd "$WORK/w$i" && PYTHONPATH="$WORK/w$i" TF_CPP_MIN_LOG_LEVEL=3 exec "$PY" -m properties.tools.selftest.source serve \
     .selftest-forkserver.sock "$MODULE") > "$WORK/forkserver-$i.log" 2>&1 &
   PIDS+=($!)
   port=$((9870 + i))
@@ -36,7 +36,7 @@ cat > "$WORK/cosmic-ray.toml" <<TOML
 module-path = "$MODULE"
 timeout = 600.0
 excluded-modules = []
-test-command = "$PY -m properties.selftest.source client -- verify $SPEC --profile quick --exitfirst"
+test-command = "$PY -m properties.tools.selftest.source client -- verify $SPEC --profile quick --exitfirst"
 
 [cosmic-ray.distributor]
 name = "http"

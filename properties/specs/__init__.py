@@ -1,4 +1,8 @@
-"""Built-in specs, by the name ``python -m properties verify`` takes."""
+"""Built-in specs, by the name ``python -m properties verify`` takes, and ``load_spec`` for a
+built-in name or a user's ``MODULE:ATTR``."""
+
+from properties.core.imports import import_object
+from properties.spec.mask_spec import MaskSpec
 
 from properties.specs.band_zero import BAND_ZERO
 from properties.specs.border_zero import BORDER_ZERO
@@ -10,3 +14,21 @@ from properties.specs.random_cutout import RANDOM_CUTOUT
 BUILTIN_SPECS = {
     spec.name: spec for spec in (CENTER_ZERO, KERAS_MASKING, BORDER_ZERO, CAUSAL_ZERO, BAND_ZERO, RANDOM_CUTOUT)
 }
+
+
+def builtin_specs():
+    """Built-in specs by name."""
+    return dict(BUILTIN_SPECS)
+
+
+def load_spec(name_or_path):
+    """A built-in spec name (``center-zero``) or ``MODULE:ATTR`` naming a :class:`MaskSpec`."""
+    if name_or_path in BUILTIN_SPECS:
+        return BUILTIN_SPECS[name_or_path]
+    if ":" not in name_or_path:
+        raise ValueError(f"unknown spec {name_or_path!r}: built-in specs are {sorted(BUILTIN_SPECS)}, "
+                         "or give MODULE:ATTR")
+    spec = import_object(name_or_path, "SPEC")
+    if not isinstance(spec, MaskSpec):
+        raise ValueError(f"SPEC {name_or_path!r} is a {type(spec).__name__}, not a properties.MaskSpec")
+    return spec

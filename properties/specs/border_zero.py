@@ -3,11 +3,11 @@
 from hypothesis import strategies as st
 
 from centerzero import CenterZero
-from centerzero._keras import IS_KERAS_3
-from properties.center_window import center_window_zeroed
-from properties.hypothesis_helpers import map_shapes
-from properties.spec import MaskSpec
-from properties.zoo.layers import BorderZero
+from properties.core.keras_compat import IS_KERAS_3
+from properties.specs.windows import center_window_zeroed
+from properties.strategies.shapes import map_shapes
+from properties.spec.mask_spec import MaskSpec
+from properties.specs.layers import BorderZero
 
 BORDER_ZERO = MaskSpec(
     name="border-zero",

@@ -7,10 +7,10 @@ import tensorflow as tf
 from hypothesis import strategies as st
 
 from centerzero import CenterZero
-from properties.center_window import center_window_zeroed
-from properties.shape_strategies import length_events, scaled_shapes
-from properties.bad_types import KINDS as BAD_TYPES
-from properties.spec import BadInput, MaskSpec
+from properties.specs.windows import center_window_zeroed
+from properties.strategies.shapes import length_events, scaled_shapes
+from properties.strategies.bad_types import KINDS as BAD_TYPES
+from properties.spec.mask_spec import BadInput, MaskSpec
 
 MAX_MAP = 64
 _SIZES = st.one_of(
@@ -72,7 +72,7 @@ def zeroed(x, config):
 
 def center_crop_zeroed(x, config):
     """Which elements ``keras.layers.CenterCrop`` keeps, as a second, independent reference."""
-    from centerzero._keras import keras
+    from properties.core.keras_compat import keras
 
     shape = np.shape(x)
     rank = len(shape)
@@ -211,7 +211,7 @@ CENTER_ZERO = MaskSpec(
     fits=fits,
     # Contract 1.4's bad types, but not a NumPy object array: Keras converts NumPy inputs before
     # any layer code runs and refuses object arrays itself, with a ValueError ("Failed to convert
-    # a NumPy array to a Tensor"); ``center_zero`` itself raises the TypeError (tests/test_ops.py).
+    # a NumPy array to a Tensor"); ``center_zero`` itself raises the TypeError (tests/layer/test_ops.py).
     bad_types=tuple(kind for kind in BAD_TYPES if kind != "object-array"),
     # Inputs that the few examples of a ``quick`` run (selftest's source campaign) may not draw:
     landmarks=(

@@ -5,10 +5,10 @@ import numpy as np
 import tensorflow as tf
 from hypothesis import strategies as st
 
-from centerzero._keras import IS_KERAS_3, keras
-from properties.dtype_helpers import FLOAT_DTYPES, dtype_name
-from properties.hypothesis_helpers import map_shapes
-from properties.spec import KnownCrash, MaskSpec
+from properties.core.keras_compat import IS_KERAS_3, keras
+from properties.core.dtypes import FLOAT_DTYPES, dtype_name
+from properties.strategies.shapes import map_shapes
+from properties.spec.mask_spec import KnownCrash, MaskSpec
 
 _TF_VERSION = tuple(int(part) for part in tf.__version__.split(".")[:2])
 

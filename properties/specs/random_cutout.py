@@ -3,10 +3,10 @@
 import numpy as np
 from hypothesis import strategies as st
 
-from properties.hypothesis_helpers import map_shapes
-from properties.dtype_helpers import ALL_DTYPES
-from properties.spec import MaskSpec
-from properties.zoo.layers import RandomCutout
+from properties.strategies.shapes import map_shapes
+from properties.core.dtypes import ALL_DTYPES
+from properties.spec.mask_spec import MaskSpec
+from properties.specs.layers import RandomCutout
 
 
 def one_rectangle(zeroed, config):

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from centerzero._keras import keras
-from properties.dtype_helpers import numpy_dtype
+from properties.core.dtypes import numpy_dtype
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
 

@@ -9,7 +9,7 @@ import sys
 
 from hypothesis import Phase, settings
 
-from properties import profiles
+from properties.core import profiles
 from properties.__main__ import main
 
 profiles.PROFILES["gpu"] = dict(profiles.PROFILES["quick"], phases=(Phase.explicit, Phase.reuse, Phase.generate))

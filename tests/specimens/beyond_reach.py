@@ -1,7 +1,7 @@
 """Plausible CenterZero defects that the generators and call patterns before issue 9 could not
 reach: one per category of that issue (size, instances, training, coincidences, special
 values).  Each is a subclass that is correct everywhere except where its docstring says.
-``tests/test_reach.py`` shows each is caught under the ``ci`` profile; each was checked to pass
+``tests/kit/test_reach.py`` shows each is caught under the ``ci`` profile; each was checked to pass
 ``verify center-zero --layer ... --profile ci --exitfirst`` on the generators it replaced
 (README, "Reach: what the suite now finds")."""
 
@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from centerzero import CenterZero
-from centerzero._keras import register_serializable
+from properties.core.keras_compat import register_serializable
 from centerzero.ops import center_zero, check_dtype, window
 
 # Registered like CenterZero, so that only the planted defect can fail a property.

@@ -10,7 +10,7 @@ but 10x10.
 import numpy as np
 import tensorflow as tf
 
-from centerzero._keras import keras
+from properties.core.keras_compat import keras
 
 
 class BlogCenterZero(keras.layers.Layer):

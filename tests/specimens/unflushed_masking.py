@@ -7,7 +7,7 @@ catches."""
 
 import tensorflow as tf
 
-from centerzero._keras import IS_KERAS_3, keras
+from properties.core.keras_compat import IS_KERAS_3, keras
 
 _BITS = {tf.float32: tf.int32, tf.float64: tf.int64}
 _PARTS = {tf.complex64: tf.float32, tf.complex128: tf.float64}

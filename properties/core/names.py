@@ -1,0 +1,36 @@
+"""Names the command line checks before anything imports TensorFlow or Hypothesis: the built-in
+specs' and the profiles' names (``tests/kit/test_cli.py`` holds them equal to
+``properties.specs.BUILTIN_SPECS`` and ``properties.core.profiles.PROFILES``) and a "did you mean"
+for a name that is close to one of them."""
+
+import difflib
+
+#: The built-in specs, by the name ``verify`` takes (the specs themselves import TensorFlow).
+BUILTIN_SPEC_NAMES = ("center-zero", "keras-masking", "border-zero", "causal-zero", "band-zero", "random-cutout")
+
+
+#: The kinds of input of a bad type a spec may list in ``MaskSpec.bad_types``
+#: (``properties.strategies.bad_types`` makes them; ``tests/kit`` holds the two equal).
+BAD_TYPE_KINDS = ("none", "object-array", "ragged", "sparse", "string")
+
+
+#: The kit's profiles (``properties.core.profiles``, which imports Hypothesis, defines them).
+PROFILE_NAMES = ("dev", "ci", "thorough", "quick")
+
+
+def did_you_mean(name, choices):
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_spec_argument(value):
+    """A usage error (``ValueError``) for a SPEC that is neither a built-in name nor ``MODULE:ATTR``."""
+    if value in BUILTIN_SPEC_NAMES:
+        return value
+    if ":" not in value:
+        raise ValueError(f"unknown spec {value!r}: built-in specs are {', '.join(BUILTIN_SPEC_NAMES)}, "
+                         f"or give MODULE:ATTR{did_you_mean(value, BUILTIN_SPEC_NAMES)}")
+    module, _, attr = value.partition(":")
+    if not module or not attr:
+        raise ValueError(f"SPEC {value!r} must look like MODULE:ATTR")
+    return value

@@ -1,1 +1,0 @@
-"""Small mask layers written here to show the kit checking layers other than CenterZero."""

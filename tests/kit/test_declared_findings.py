@@ -1,0 +1,53 @@
+"""A failure that a spec declares (``known_failures``, ``flaky_findings``) is reported as that
+finding without shrinking its counterexample; any other failure is shrunk as before."""
+
+import dataclasses
+
+import pytest
+
+from centerzero import CenterZero
+from properties.core.profiles import profile_settings
+from properties.checks.catalogue import all_properties
+from properties.running.runner import run_cell
+from properties.specs import builtin_specs
+
+SPEC = builtin_specs()["center-zero"]
+# No landmarks: Hypothesis reports a failing explicit example without shrinking it, so the
+# first failure must come from a drawn example (2-4 layer calls each).
+MANY_INPUTS = next(p for p in all_properties() if p.name == "one-instance-many-inputs")
+
+
+def _counting_identity():
+    calls = []
+
+    class ZeroesNothing(CenterZero):
+        """Returns its input: the property fails on every example with a window."""
+
+        def call(self, inputs):
+            calls.append(inputs.shape)
+            return inputs
+
+    return ZeroesNothing, calls
+
+
+def _run(**declared):
+    layer, calls = _counting_identity()
+    spec = dataclasses.replace(SPEC.with_layer(layer), **declared)
+    cell = run_cell(spec, MANY_INPUTS, "eager", base_settings=profile_settings("ci"))
+    return cell, calls
+
+
+@pytest.mark.parametrize("declared", [
+    {"known_failures": {"one-instance-many-inputs": "planted: the layer zeroes nothing"}},
+    {"flaky_findings": {"one-instance-many-inputs/eager": "planted: the layer zeroes nothing"}},
+])
+def test_a_declared_finding_is_reported_without_shrinking(declared):
+    cell, calls = _run(**declared)
+    assert cell.failures == 0 and (cell.expected_failure or cell.flaky_failure)
+    assert len(calls) <= 10, f"{len(calls)} layer calls: the failure was shrunk"
+
+
+def test_an_undeclared_failure_is_still_shrunk():
+    cell, calls = _run()
+    assert cell.failures == 1 and "one-instance-many-inputs" in cell.message
+    assert len(calls) > 20, f"only {len(calls)} layer calls: the failure was not shrunk"

@@ -1,0 +1,76 @@
+"""``python -m properties verify``: usage errors exit 2 and say what was wrong (contract 2.2)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(*args):
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-m", "properties", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["verify"], "SPEC"),
+        (["verify", "no-such-spec"], "unknown spec 'no-such-spec'"),
+        (["verify", "tests.specimens.planted:LeansHigh"], "not a properties.MaskSpec"),
+        (["verify", "center-zero", "--layer", "no_such_module:Layer"], "no_such_module"),
+        (["verify", "center-zero", "--layer", "tests.specimens.planted:Missing"], "has no attribute 'Missing'"),
+        (["verify", "center-zero", "--layer", "no-colon"], "MODULE:ATTR"),
+        (["verify", "center-zero", "--max-examples", "0"], "--max-examples must be >= 1"),
+        (["verify", "center-zero", "--max-examples", "many"], "invalid int value"),
+        (["verify", "center-zero", "--profile", "nightly"], "unknown profile 'nightly'"),
+        (["verify", "center-zero", "--unknown-option"], "unrecognized arguments"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_and_say_why(args, words):
+    result = run(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in result.stderr, result.stderr
+
+
+def test_a_property_failure_exits_1_with_the_failure_template_and_a_report(tmp_path):
+    report = tmp_path / "out" / "report.json"
+    result = run("verify", "center-zero", "--layer", "tests.specimens.planted:LeansHigh", "--profile", "quick",
+                 "--exitfirst", "--report", str(report))
+    assert result.returncode == 1, result.stdout + result.stderr
+    # A drawn counterexample replays from its Hypothesis blob; a failing landmark (an explicit
+    # example, checked first, so here) has no blob and replays as verify --exitfirst.
+    assert "failed [spec center-zero," in result.stdout
+    assert ("replay: python -m properties replay" in result.stdout
+            or "replay: python -m properties verify center-zero --exitfirst" in result.stdout), result.stdout
+    assert report.exists() and (tmp_path / "out" / "report.md").exists()
+    replay = next(line for line in result.stdout.splitlines() if "replay:" in line).split("replay: ", 1)[1]
+    again = subprocess.run(replay.replace("python", sys.executable, 1), shell=True, cwd=ROOT, capture_output=True,
+                           text=True, env=dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3"), timeout=300)
+    assert again.returncode == 1 and "failed [spec center-zero," in again.stdout, again.stdout + again.stderr
+
+
+def test_a_failure_is_reported_on_stderr_as_soon_as_its_cell_ends():
+    """A run stopped by a time limit (``timeout``, a CI job's limit) keeps what it found: each
+    failing cell's report goes to stderr when the cell ends, before the next cell runs."""
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "properties", "verify", "center-zero", "--layer", "tests.specimens.planted:LeansHigh",
+         "--profile", "quick"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        stderr = []
+        for line in process.stderr:  # read until the first report arrives, then stop the run
+            stderr.append(line)
+            if "failed [spec center-zero," in line:
+                break
+        first_report = "".join(stderr)
+    finally:
+        process.kill()
+        process.communicate(timeout=60)
+    assert "failed [spec center-zero," in first_report, first_report
