@@ -99,7 +99,7 @@ def per_property(profile):
     print(f"{'property':26} {'columns':>7} {'examples':>8} {'seconds':>8} {'examples/s':>10}")
     total_examples = total_seconds = 0
     for prop in all_properties():
-        if not prop.applies(spec):
+        if not prop.runs_for(spec):
             continue
         timed_prop = dataclasses.replace(prop, check=clock.timed_check(prop.check))
         examples = seconds = 0

@@ -39,7 +39,9 @@ def _parser():
 
     add_selftest_parser(commands)
     verify = commands.add_parser("verify", help="run every property of a spec")
-    verify.add_argument("spec", metavar="SPEC", help="a built-in spec name (center-zero) or MODULE:ATTR")
+    verify.add_argument("spec", metavar="SPEC", nargs="?",
+                        help="a built-in spec name (center-zero), a registered one, or MODULE:ATTR; without it, "
+                             "the specs [tool.properties] names, else those this project registers")
     verify.add_argument("--layer", metavar="MODULE:ATTR", help="build the layer from this class instead")
     verify.add_argument("--profile", metavar="NAME", help="Hypothesis profile: dev, ci, thorough, quick")
     verify.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
@@ -47,6 +49,9 @@ def _parser():
     verify.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
     verify.add_argument("--seed", metavar="N", type=int,
                         help="seed every cell from N and its name, without the example database (reproducible)")
+    verify.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report: one test case per cell")
+    verify.add_argument("--summary", metavar="PATH", help="append a Markdown summary to PATH (e.g. "
+                                                          "$GITHUB_STEP_SUMMARY)")
     verify.add_argument("--max-time", metavar="SECONDS", type=float,
                         help="start no new cell after this many seconds; the report says the run is partial")
     verify.add_argument("-k", dest="select", metavar="PATTERN",
@@ -65,6 +70,14 @@ def _parser():
     from properties.tools import soak
 
     soak.add_parser(commands)
+    # The trace subcommand's parser is defined here: its module imports TensorFlow.
+    trace = commands.add_parser("trace", help="each promise -> properties -> columns -> a specimen, and what "
+                                              "caught it")
+    trace.add_argument("spec", metavar="SPEC", help="a built-in spec name (center-zero) or MODULE:ATTR")
+    trace.add_argument("--layer", metavar="MODULE:ATTR", help="trace this class instead of the spec's layer")
+    trace.add_argument("--profile", metavar="NAME", default="ci", help="the profile the specimens run under (ci)")
+    trace.add_argument("--promise", metavar="ID", action="append", help="only this promise (repeatable)")
+    trace.add_argument("--write", metavar="PATH", help="write the table as Markdown to PATH")
     return parser
 
 
@@ -115,6 +128,31 @@ def list_(args):
 
 
 def verify(args):
+    """``verify`` over each spec named (one, or a bare ``verify``'s configured specs); the
+    worst exit status wins (1 over 0, and 2 for an interrupted run)."""
+    names = list(args.specs)
+    statuses = []
+    for name in names:
+        one = argparse.Namespace(**vars(args))
+        one.spec = name
+        for option in ("report", "junitxml"):
+            one_path = getattr(args, option)
+            label = name.replace(":", "-")
+            if one_path and "{spec}" in one_path:
+                one_path = one_path.replace("{spec}", label)
+            elif one_path and len(names) > 1:
+                one_path = "{0}-{2}{1}".format(*os.path.splitext(one_path), label)
+            setattr(one, option, one_path)
+        statuses.append(_verify_one(one))
+        if statuses[-1] == 2:
+            break
+    if len(names) > 1:
+        print(f"\nverified {len(statuses)} of {len(names)} specs: " + ", ".join(
+            f"{name} exit {status}" for name, status in zip(names, statuses)))
+    return 2 if 2 in statuses else 1 if 1 in statuses else 5 if all(s == 5 for s in statuses) else 0
+
+
+def _verify_one(args):
     from properties.execution.devices import split_cpu_for_device_checks
 
     split_cpu_for_device_checks()
@@ -163,15 +201,13 @@ def verify(args):
     cells = result.cells
     _print_findings(spec, result)
     _print_reach(spec, cells)
+    _print_promises(spec, cells)
     if result.stopped in ("max-time", "interrupted"):
         why = f"--max-time {args.max_time:g} s passed" if result.stopped == "max-time" else "interrupted"
         print(f"\nPARTIAL RUN ({why}): {len(cells)} of {result.planned} cells ran; the rest did not")
     print(f"\n{len(cells) - len(result.failed)} of {len(cells)} property/column cells hold; "
           f"{sum(c.examples for c in cells)} examples in {result.seconds:.0f} s")
-    if args.report:
-        data = reporting.as_json(spec.name, result.layer_name, result.profile, cells, result.seconds, spec=spec)
-        markdown = reporting.write(args.report, data)
-        print(f"report: {args.report} and {markdown}")
+    _write_reports(args, spec, result, reporting)
     if result.stopped == "interrupted":
         return 2  # as pytest's KeyboardInterrupt
     return result.exit_code
@@ -197,6 +233,42 @@ def _print_findings(spec, result):
                 print(f"  {crash.op} in {crash.mode}: {crash.reason}")
 
 
+def _write_reports(args, spec, result, reporting):
+    """--report (JSON and Markdown), --junitxml and --summary."""
+    cells = result.cells
+    if args.report:
+        data = reporting.as_json(spec.name, result.layer_name, result.profile, cells, result.seconds, spec=spec)
+        markdown = reporting.write(args.report, data)
+        print(f"report: {args.report} and {markdown}")
+    if args.junitxml or args.summary:
+        from properties.reporting import junit
+
+        cases = junit.cell_cases(spec.name, cells)
+        if args.junitxml:
+            print(f"junit: {junit.write(args.junitxml, f'verify {spec.name}', cases, result.seconds)}")
+        if args.summary:
+            partial = ["", f"Partial run ({result.stopped}): {len(cells)} of {result.planned} cells ran."] \
+                if result.stopped in ("max-time", "interrupted") else []
+            junit.append_summary(args.summary, junit.summary(f"verify {spec.name} ({result.profile})", cases,
+                                                             result.seconds, partial))
+
+
+def _print_promises(spec, cells):
+    """One line per promise whose cells did not all hold or that no property checks."""
+    from properties.reporting.promises import promise_rows
+
+    rows = [row for row in promise_rows(spec, cells) if row["scope"] != "not claimed"]
+    checked = [row for row in rows if row["scope"] == "checked"]
+    print(f"promises: {len(checked)} in scope for {spec.name}"
+          + (f", {len(rows) - len(checked)} opted out" if len(rows) > len(checked) else "")
+          + " (python -m properties trace SPEC maps each to a specimen)")
+    for row in checked:
+        unchecked = [gap for gap in row["gaps"] if "property" in gap]
+        failing = {status: n for status, n in row["results"].items() if status != "ok"}
+        if unchecked or failing:
+            print(f"  {row['id']}: " + "; ".join(unchecked + [f"{n} cells {status}" for status, n in failing.items()]))
+
+
 def _print_reach(spec, cells):
     """The size distribution per column and the special-value generator gaps (contract 2.4)."""
     from properties.reporting.coverage import coverage_rows, size_rows
@@ -206,6 +278,22 @@ def _print_reach(spec, cells):
         if row.get("inputs"):
             print(f"  {column:20} {row['inputs']:6d}  {row['min']} / {row['median']} / {row['max']}  "
                   f"{row['above 2^16']} / {row['above 2^20']} / {row['above 2^22']}")
+    from properties.reporting.coverage import class_limits, missing_classes, reach_classes
+
+    classes = reach_classes(cells)
+    unreached = {column: [m for m in missing_classes(row) if m not in class_limits(spec, column, cells)]
+                 for column, row in classes.items()}
+    limited = sum(1 for column, row in classes.items() if set(missing_classes(row)) & set(class_limits(
+        spec, column, cells)))
+    print(f"reach classes (elements, batch length, longest other axis): {sum(not m for m in unreached.values())} "
+          f"of {len(classes)} columns reached every class or name why not"
+          + (f" ({limited} by cost: one property of a few dozen examples; see --report)" if limited else ""))
+    for column, missing in unreached.items():
+        if missing:
+            print(f"  {column:20} not reached: {', '.join(missing)}")
+    for column, row in classes.items():
+        if row.get("patterns"):
+            print(f"  {column:20} " + ", ".join(f"{label} {n}" for label, n in sorted(row["patterns"].items())))
     rows = coverage_rows(spec, cells)
     gaps = {prop: row["gaps"] for prop, row in rows.items() if row["gaps"]}
     if rows:
@@ -239,6 +327,15 @@ def replay(args):
     return 1 if cell.failures else 0
 
 
+def trace(args):
+    from properties.execution.devices import split_cpu_for_device_checks
+
+    split_cpu_for_device_checks()
+    from properties.tools import trace as tracing
+
+    return tracing.main(args, _load(args))
+
+
 def _missing_dependency():
     """The extra to install where the kit's own dependencies are missing (the distribution
     itself needs only NumPy: the layer's users need neither Hypothesis nor the kit)."""
@@ -264,11 +361,37 @@ def _check_usage(args):
             check_spec_argument(spec)
     if getattr(args, "layer", None) and ":" not in args.layer:
         raise ValueError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
+    for promise_id in getattr(args, "promise", None) or ():
+        from properties.core.promises import BY_ID
+
+        if promise_id not in BY_ID:
+            raise ValueError(f"unknown promise {promise_id!r}: choose one of {sorted(BY_ID)}"
+                             f"{did_you_mean(promise_id, BY_ID)}")
     profile = getattr(args, "profile", None)
     if profile is not None:
         if profile not in PROFILE_NAMES:
             raise ValueError(f"unknown profile {profile!r}: choose one of {sorted(PROFILE_NAMES)}"
                              f"{did_you_mean(profile, PROFILE_NAMES)}")
+
+
+def _apply_config(args):
+    """Fill what the command line left out from ``[tool.properties]``; name the specs a bare
+    ``verify`` checks.  Usage errors are ValueErrors."""
+    from properties.core.config import default_specs, tool_config
+
+    config = tool_config()
+    if args.command == "verify":
+        for option in ("profile", "report", "junitxml", "summary", "max-examples", "max-time", "seed"):
+            attr = option.replace("-", "_")
+            if getattr(args, attr, None) is None and option in config:
+                setattr(args, attr, config[option])
+        args.specs = [args.spec] if args.spec else default_specs()
+        if not args.specs:
+            raise ValueError("no SPEC given, and the project names none: give one, list them in "
+                             "[tool.properties] specs, or register them in [project.entry-points.\"properties.specs\"]")
+        args.spec = None
+    if args.command == "selftest" and getattr(args, "fail_under", None) is None:
+        args.fail_under = config.get("selftest-fail-under")
 
 
 def main(argv=None):
@@ -278,6 +401,7 @@ def main(argv=None):
         print(f"python -m properties {args.command}: error: {missing}", file=sys.stderr)
         sys.exit(2)
     try:
+        _apply_config(args)
         _check_usage(args)
     except ValueError as error:  # as every usage error here: SystemExit(2)
         print(f"python -m properties {args.command}: error: {error}", file=sys.stderr)
@@ -291,7 +415,7 @@ def main(argv=None):
             from properties.tools import soak
 
             return soak.main(args)
-        return {"verify": verify, "list": list_, "replay": replay}[args.command](args)
+        return {"verify": verify, "list": list_, "replay": replay, "trace": trace}[args.command](args)
     except Exception:  # noqa: BLE001 - the harness itself failed: not a property failing (1)
         import traceback
 

@@ -1,11 +1,11 @@
 """Every property, gathered from the check modules: the one place that imports them all."""
 
-from properties.checks import claims, errors, execution, instances, keras_integration, metamorphic, random_region
-from properties.checks import reference, state, training, values
+from properties.checks import claims, concurrency, errors, execution, gradients, instances, keras_arguments
+from properties.checks import keras_integration, metamorphic, random_region, reference, shapes, state, training, values
 
 #: The check modules, in the order their properties run and are reported.
-MODULES = (values, state, instances, execution, training, keras_integration, metamorphic, reference, errors, claims,
-           random_region)
+MODULES = (values, state, instances, concurrency, execution, gradients, shapes, training, keras_integration,
+           keras_arguments, metamorphic, reference, errors, claims, random_region)
 
 
 def all_properties():

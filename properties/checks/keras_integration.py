@@ -4,20 +4,42 @@ import numpy as np
 import tensorflow as tf
 from hypothesis import strategies as st
 
-from properties.core.keras_compat import IS_KERAS_3, keras
+from properties.core.keras_compat import keras
 from properties.core.dtypes import FLOAT_DTYPES
 from properties.strategies.cases import cases
 from properties.checks.table import Property
 from properties.spec import judge
 
 
-def _keras_mask(tensor):
-    mask = getattr(tensor, "_keras_mask", None)
-    if mask is None and IS_KERAS_3:
-        from keras.src.backend import get_keras_mask
+class _MaskProbe(keras.layers.Layer):
+    """Returns the Keras mask its input carries, as int8 (-1, a scalar, where there is none).
 
-        mask = get_keras_mask(tensor)
-    return mask
+    Keras hands a layer's ``call`` the mask of its input through the public ``mask`` argument,
+    eagerly and in functional models alike: this is how the kit reads a mask without Keras's
+    private tensor attributes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return tf.constant(-1, tf.int8)
+        return tf.cast(mask, tf.int8)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def _received_mask(result):
+    """The mask a probe returned: a bool array, or None."""
+    result = np.asarray(result)
+    return None if result.shape == () and result == -1 else result.astype(bool)
+
+
+def _keras_mask(tensor):
+    """The Keras mask an eager tensor carries, or None."""
+    return _received_mask(_MaskProbe()(tensor))
 
 
 @st.composite
@@ -49,8 +71,8 @@ def check_mask_passes(ctx, case):
     masked = masking(inputs)
     # Judged against the same model without the layer: Masking autocasts float64 to float32,
     # which turns tiny values into zeros and so changes the mask before the layer sees it.
-    expected = _keras_mask(keras.Model(inputs, masked)(case.x))
-    out_mask = _keras_mask(keras.Model(inputs, layer(masked))(case.x))
+    expected = _received_mask(keras.Model(inputs, _MaskProbe()(masked))(case.x))
+    out_mask = _received_mask(keras.Model(inputs, _MaskProbe()(layer(masked)))(case.x))
     detail = _mask_mismatch("in a functional model the output mask", out_mask, np.asarray(expected))
     if detail:
         ctx.fail(detail, case)

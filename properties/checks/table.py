@@ -13,6 +13,7 @@ from typing import Callable
 from hypothesis import event
 
 from properties.core.failures import PropertyFailure
+from properties.execution.modes import static_in_xla
 from properties.strategies.shapes import size_events
 
 #: Modes whose layer is rebuilt from a file on every new signature: fewer examples there.
@@ -41,6 +42,13 @@ class Property:
     #: the property, or ``(id, (column, ...))`` for some columns only.
     promises: tuple = ()
 
+    def runs_for(self, spec):
+        """Whether it runs for ``spec``: it applies, and the spec has not opted out of every
+        promise it checks (``MaskSpec.opt_out``)."""
+        ids = {entry if isinstance(entry, str) else entry[0] for entry in self.promises}
+        opted_out = ids and all(promise_id in spec.opt_out for promise_id in ids)
+        return bool(self.applies(spec)) and not opted_out
+
     def promise_columns(self, spec):
         """``{promise id: [columns]}`` this property checks for ``spec``."""
         columns = list(self.columns(spec))
@@ -63,6 +71,9 @@ class Context:
     coverage: set = dataclasses.field(default_factory=set)
     #: The number of elements of every input checked (the size table).
     sizes: list = dataclasses.field(default_factory=list)
+    #: ``(elements, batch length, longest other axis, dtype)`` of every input checked (the reach
+    #: classes per column, ``properties.reporting.coverage.reach_classes``).
+    shapes: list = dataclasses.field(default_factory=list)
 
     def fail(self, detail, case=None, device=None):
         raise PropertyFailure(
@@ -83,6 +94,9 @@ class Context:
         self.event(f"rank {case.x.ndim}")
         self.event(size_events(case.x.shape))
         self.sizes.append(int(case.x.size))
+        self.shapes.append(_shape_facts(self.spec, case))
+        if self.column == "xla":
+            self.event("xla static shape" if static_in_xla(case.x.shape) else "xla unknown lengths")
         if case.x.size == 0:
             self.event("empty input")
         if case.planted.inside:
@@ -95,3 +109,19 @@ class Context:
         if self.spec.events is not None:
             for text in self.spec.events(case.config, case.x.shape):
                 self.event(text)
+
+
+def _shape_facts(spec, case):
+    """``(elements, batch length, longest other axis, dtype)``: the batch length is the product of
+    the lengths along the spec's batch axes for this config, the side the longest of the rest."""
+    shape = tuple(int(n) for n in case.x.shape)
+    try:
+        batch_axes = {a % len(shape) for a in spec.batch_axes(case.config, len(shape))} if shape else set()
+    except Exception:  # noqa: BLE001 - a spec's batch_axes that cannot say: count axis 0
+        batch_axes = {0} if shape else set()
+    batch = 1
+    for axis in sorted(batch_axes):
+        batch *= shape[axis]
+    others = [n for i, n in enumerate(shape) if i not in batch_axes]
+    return int(case.x.size), batch, max(others, default=0), case.dtype
+

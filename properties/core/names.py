@@ -27,9 +27,16 @@ def check_spec_argument(value):
     """A usage error (``ValueError``) for a SPEC that is neither a built-in name nor ``MODULE:ATTR``."""
     if value in BUILTIN_SPEC_NAMES:
         return value
+    from properties.core.config import registered_specs
+
+    if ":" not in value and value in registered_specs():
+        return value
     if ":" not in value:
-        raise ValueError(f"unknown spec {value!r}: built-in specs are {', '.join(BUILTIN_SPEC_NAMES)}, "
-                         f"or give MODULE:ATTR{did_you_mean(value, BUILTIN_SPEC_NAMES)}")
+        known = (*BUILTIN_SPEC_NAMES, *registered_specs())
+        raise ValueError(f"unknown spec {value!r}: built-in specs are {', '.join(BUILTIN_SPEC_NAMES)}"
+                         + (f"; registered (entry points {'properties.specs'!r}): {', '.join(registered_specs())}"
+                            if registered_specs() else "")
+                         + f"; or give MODULE:ATTR{did_you_mean(value, known)}")
     module, _, attr = value.partition(":")
     if not module or not attr:
         raise ValueError(f"SPEC {value!r} must look like MODULE:ATTR")

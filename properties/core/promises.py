@@ -90,6 +90,24 @@ PROMISES = (
 
 BY_ID = {promise.id: promise for promise in PROMISES}
 
+#: For a generic promise a spec gives no specimen for: the ``selftest`` operator (applied to the
+#: spec's own layer) that breaks it (``properties.tools.trace`` builds them).
+DEFAULT_SPECIMENS = {
+    "shape-and-dtype": "operator:upcast",
+    "static-shape": "operator:static-shape-lost",
+    "no-weights": "operator:weight-added",
+    "many-inputs": "operator:cached-by-shape",
+    "input-unmodified": "operator:input-written",
+    "instances-independent": "operator:shared-across-instances",
+    "threads": "operator:scratch-on-instance",
+    "training": "operator:training-only",
+    "batch-independent": "operator:first-sample-only",
+    "config-roundtrip": "operator:config-loses-argument",
+    "keras-file": "operator:unregistered",
+    "mask-passes": "operator:keras-mask-dropped",
+    "keras-arguments": "operator:name-dropped",
+}
+
 
 def promise(promise_id):
     """The promise with this id; a ``KeyError`` names the known ids."""

@@ -81,3 +81,65 @@ def size_rows(cells):
     rows = {column: size_summary(sizes) for column, sizes in by_column.items() if sizes}
     rows["all"] = size_summary([n for cell in cells for n in cell.sizes])
     return rows
+
+
+#: The reach classes (contract 2.4): per column, which of these the checked inputs fell in.
+#: Each is ``(label, low, high)``, low inclusive, high exclusive.
+REACH_CLASSES = {
+    "elements": (("0", 0, 1), ("1..2^12", 1, 1 << 12), ("2^12..2^20", 1 << 12, 1 << 20),
+                 ("2^20..2^23", 1 << 20, 1 << 23), (">=2^23", 1 << 23, 1 << 62)),
+    "batch": (("0", 0, 1), ("1", 1, 2), ("2..15", 2, 16), ("16..255", 16, 256), (">=256", 256, 1 << 62)),
+    "side": (("0", 0, 1), ("1", 1, 2), ("2..63", 2, 64), ("64..511", 64, 512), (">=512", 512, 1 << 62)),
+}
+
+
+def _class_of(kind, value):
+    return next(label for label, low, high in REACH_CLASSES[kind] if low <= value < high)
+
+
+def reach_classes(cells):
+    """``{column: {"elements": {class: n}, "batch": {...}, "side": {...}, "dtypes": [..]}}``:
+    how many checked inputs fell in each class, per column, over every property that ran there."""
+    by_column = {}
+    for cell in cells:
+        row = by_column.setdefault(cell.column, {kind: {} for kind in REACH_CLASSES} | {"dtypes": set()})
+        for elements, batch, side, dtype in getattr(cell, "shapes", ()):
+            for kind, value in (("elements", elements), ("batch", batch), ("side", side)):
+                label = _class_of(kind, value)
+                row[kind][label] = row[kind].get(label, 0) + 1
+            row["dtypes"].add(dtype)
+        for label, n in getattr(cell, "labels", {}).items():
+            if label.startswith("xla "):
+                patterns = row.setdefault("patterns", {})
+                patterns[label] = patterns.get(label, 0) + n
+    for row in by_column.values():
+        row["dtypes"] = sorted(row["dtypes"])
+    return {column: row for column, row in by_column.items() if row["dtypes"]}
+
+
+def missing_classes(row):
+    """The classes a column's inputs never fell in, as ``kind label`` strings."""
+    return [f"{kind} {label}" for kind, classes in REACH_CLASSES.items() for label, _, _ in classes
+            if not row[kind].get(label)]
+
+
+#: Classes a column cannot reach, by the column's own limits, with the reason (the report shows
+#: them as limits, not gaps).  ``{column: {"kind label": reason}}``; ``*`` is every column.
+CLASS_LIMITS = {}
+
+#: The classes the shape strategies draw rarely (the large size class is 1 draw in 15, empty
+#: and length-1 axes a few in a hundred): a column where one property runs a few dozen examples
+#: reaches them in some runs, not in every one.
+RARE_CLASSES = ("elements >=2^23", "batch 1", "batch >=256", "side 0", "side >=512")
+
+
+def class_limits(spec, column, cells=()):
+    """``{"kind label": reason}``: the classes ``column`` is not expected to reach in this run."""
+    limits = {**CLASS_LIMITS.get("*", {}), **CLASS_LIMITS.get(column, {})}
+    props = [cell for cell in cells if cell.column == column]
+    if 0 < len(props) <= 2:
+        reason = (f"cost: {len(props)} propert{'y' if len(props) == 1 else 'ies'} run here, "
+                  f"{sum(p.examples for p in props)} examples; rare classes are reached in "
+                  "longer runs (ci, thorough), not in every run")
+        limits.update({label: reason for label in RARE_CLASSES if label not in limits})
+    return limits

@@ -5,6 +5,8 @@ import json
 import os
 import platform
 
+from properties.reporting.promises import promise_rows
+
 
 def versions():
     import hypothesis
@@ -52,6 +54,9 @@ def reach(spec, cells):
         "coverage_table": [{"dtype": d, "kind": k, "properties_reaching": r} for d, k, r in rows],
         "coverage_properties": count,
         "coverage_exempt": coverage.exemptions(spec),
+        "classes": coverage.reach_classes(cells),
+        "class_limits": {column: coverage.class_limits(spec, column, cells)
+                         for column in coverage.reach_classes(cells)},
     }
 
 
@@ -61,6 +66,7 @@ def as_json(spec_name, layer, profile, cells, seconds, spec=None):
     rows = table(cells)
     return {
         **({"reach": reach(spec, cells)} if spec is not None else {}),
+        **({"promises": promise_rows(spec, cells)} if spec is not None else {}),
         "spec": spec_name,
         "layer": layer,
         "profile": profile,
@@ -125,6 +131,17 @@ def as_markdown(report):
             lines.append(f"- {name}: " + ", ".join(parts))
     if "reach" in report:
         lines += reach_markdown(report["reach"])
+    if report.get("promises"):
+        lines += ["", "## Promises (each checked by these properties, in these columns; results of this run)", "",
+                  "| promise | properties and columns | cells |", "|---|---|---|"]
+        for row in report["promises"]:
+            if row["scope"] == "not claimed":
+                continue
+            checks = row["scope"] if row["scope"] != "checked" else (
+                "; ".join(f"{prop}: {', '.join(cols)}" for prop, cols in row["columns"].items()) or "**none**")
+            results = ", ".join(f"{n} {status}" for status, n in sorted(row["results"].items()))
+            gaps = f" (**{'; '.join(row['gaps'])}**)" if any("property" in g for g in row["gaps"]) else ""
+            lines.append(f"| `{row['id']}` | {checks}{gaps} | {results} |")
     if report["failures"]:
         lines += ["", "## Failures", ""] + [f"```\n{text}\n```" for text in report["failures"]]
     if report.get("flaky_failures"):
@@ -143,6 +160,17 @@ def reach_markdown(reach):
         if row.get("inputs"):
             lines.append(f"| {column} | {row['inputs']} | {row['min']} | {row['median']} | {row['max']} | "
                          + " | ".join(str(row[b]) for b in bits) + " |")
+    if reach.get("classes"):
+        kinds = ("elements", "batch", "side")
+        lines += ["", "## Reach classes per column (inputs in each class: elements, batch length, longest other "
+                  "axis)", "", "| column | " + " | ".join(kinds) + " | dtypes | not reached |",
+                  "|---|" + "---|" * (len(kinds) + 2)]
+        for column, row in reach["classes"].items():
+            limits = reach.get("class_limits", {}).get(column, {})
+            missing = [f"{m} ({limits[m]})" if m in limits else f"**{m}**" for m in _missing(row)]
+            lines.append(f"| {column} | " + " | ".join(", ".join(f"{label}: {n}" for label, n in row[k].items())
+                                                        for k in kinds)
+                         + f" | {len(row['dtypes'])} | {', '.join(missing) or 'none'} |")
     count = reach["coverage_properties"]
     lines += ["", f"## Special-value coverage in eager mode ({count} properties label their inputs)", "",
               "Each cell: how many of those properties held this special value in this region of some input. "
@@ -159,6 +187,12 @@ def reach_markdown(reach):
     for prop, missing in gaps.items():
         lines.append(f"- {prop}: " + ", ".join("/".join(g) for g in missing))
     return lines
+
+
+def _missing(row):
+    from properties.reporting.coverage import missing_classes
+
+    return missing_classes(row)
 
 
 def write(path, report, markdown_of=None):

@@ -44,6 +44,7 @@ class CellResult:
 
     coverage: set = dataclasses.field(default_factory=set)  # (dtype, kind, region) reached
     sizes: list = dataclasses.field(default_factory=list)  # elements of every input checked
+    shapes: list = dataclasses.field(default_factory=list)  # (elements, batch, side, dtype) of each input
     labels: dict = dataclasses.field(default_factory=dict)  # event label -> count
 
     @property
@@ -202,7 +203,7 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
         cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
-    cell.coverage, cell.sizes, cell.labels = ctx.coverage, ctx.sizes, ctx.labels
+    cell.coverage, cell.sizes, cell.shapes, cell.labels = ctx.coverage, ctx.sizes, ctx.shapes, ctx.labels
     if cell.examples and cell.crash_skips == cell.examples and not cell.failures:
         cell.failures, cell.failure_kind = 1, "ran-nothing"
         cell.message = (f"property {prop.name} ran nothing [spec {spec.name}, {column}]: all {cell.examples} "

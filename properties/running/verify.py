@@ -23,7 +23,7 @@ from properties.specs import load_spec
 def plan(spec, select=None):
     """Every ``(property, column)`` cell of ``spec``, or those whose ``PROPERTY-COLUMN`` id
     matches the regular expression ``select`` (``re.search``)."""
-    cells = [(prop, column) for prop in all_properties() if prop.applies(spec) for column in prop.columns(spec)]
+    cells = [(prop, column) for prop in all_properties() if prop.runs_for(spec) for column in prop.columns(spec)]
     return [(p, c) for p, c in cells if select is None or re.search(select, f"{p.name}-{c}")]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from properties.core.dtypes import ALL_DTYPES, dtype_name
 from properties.core.names import BAD_TYPE_KINDS
+from properties.core.promises import BY_ID as PROMISES
 
 
 #: The execution modes of contract 1.6, as columns of the report.
@@ -135,6 +136,16 @@ class MaskSpec:
             author knows a few drawn examples can miss (CenterZero's ``compiled`` path).  In
             eager mode every claimed dtype is checked; elsewhere ``dtype`` if given and claimed
             there, else the mode's first float or complex dtype.
+        specimens: ``{promise id: defective layer}``: for each promise (``properties.core.promises``),
+            a layer with the same constructor that breaks that promise alone, the way real
+            layers go wrong (a class, ``"MODULE:ATTR"``, or ``"operator:NAME"`` for a
+            ``selftest`` operator applied to this spec's layer).  ``python -m properties trace``
+            runs each under the promise's properties and reports which caught it, and how fast;
+            a generic promise without one here gets the operator of
+            ``properties.tools.trace.DEFAULT_OPERATORS``.
+        opt_out: ``{promise id: reason}``: generic promises of a Keras layer that this layer
+            does not make.  A property whose promises are all opted out does not run for the
+            spec, and the traceability table shows the reason.
         fits: ``(config, shape) -> bool``, whether a layer built from ``config`` must accept
             inputs of ``shape``; lets ``many-instances`` feed instances with other configs
             inputs of one shape.  Without it, each instance gets shapes drawn for its config.
@@ -171,6 +182,8 @@ class MaskSpec:
     unreachable: dict = dataclasses.field(default_factory=dict)
     bad_types: tuple = ()
     landmarks: tuple = ()
+    specimens: dict = dataclasses.field(default_factory=dict)
+    opt_out: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         check_fields(self)
@@ -249,3 +262,16 @@ def check_fields(spec):
                         f"'keras_mask', got {spec.alternatives!r}")
     if not isinstance(spec.bad_types, tuple) or any(kind not in BAD_TYPE_KINDS for kind in spec.bad_types):
         raise ValueError(f"MaskSpec: `bad_types` must be a tuple of {sorted(BAD_TYPE_KINDS)}, got {spec.bad_types!r}")
+    unknown = sorted(set(spec.specimens) - set(PROMISES))
+    if not isinstance(spec.specimens, dict) or unknown:
+        raise ValueError(f"MaskSpec: `specimens` must map promise ids to layers; unknown ids {unknown} "
+                         f"(known: {sorted(PROMISES)})")
+    if not isinstance(spec.opt_out, dict):
+        raise TypeError(f"MaskSpec: `opt_out` must be a dict {{promise id: reason}}, got {spec.opt_out!r}")
+    for promise_id, reason in spec.opt_out.items():
+        if promise_id not in PROMISES or not PROMISES[promise_id].generic:
+            raise ValueError(f"MaskSpec: `opt_out` names {promise_id!r}, which is not a generic promise "
+                             f"(generic: {sorted(p for p, promise in PROMISES.items() if promise.generic)})")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"MaskSpec: `opt_out[{promise_id!r}]` must give a reason, got {reason!r}")
+

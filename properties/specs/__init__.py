@@ -1,6 +1,7 @@
 """Built-in specs, by the name ``python -m properties verify`` takes, and ``load_spec`` for a
 built-in name or a user's ``MODULE:ATTR``."""
 
+from properties.core.config import registered_specs
 from properties.core.imports import import_object
 from properties.spec.mask_spec import MaskSpec
 
@@ -22,9 +23,13 @@ def builtin_specs():
 
 
 def load_spec(name_or_path):
-    """A built-in spec name (``center-zero``) or ``MODULE:ATTR`` naming a :class:`MaskSpec`."""
+    """A built-in spec name (``center-zero``), a name registered in the ``properties.specs``
+    entry-point group, or ``MODULE:ATTR`` naming a :class:`MaskSpec`."""
     if name_or_path in BUILTIN_SPECS:
         return BUILTIN_SPECS[name_or_path]
+    registered = registered_specs()
+    if name_or_path in registered:
+        name_or_path = registered[name_or_path]
     if ":" not in name_or_path:
         raise ValueError(f"unknown spec {name_or_path!r}: built-in specs are {sorted(BUILTIN_SPECS)}, "
                          "or give MODULE:ATTR")

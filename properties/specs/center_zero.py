@@ -11,6 +11,7 @@ from properties.specs.windows import center_window_zeroed
 from properties.strategies.shapes import length_events, scaled_shapes
 from properties.strategies.bad_types import KINDS as BAD_TYPES
 from properties.spec.mask_spec import BadInput, MaskSpec
+from properties.specs.center_zero_specimens import SPECIMENS
 
 MAX_MAP = 64
 _SIZES = st.one_of(
@@ -221,4 +222,7 @@ CENTER_ZERO = MaskSpec(
         # leaning low on an odd map, in a wide dtype (float64 outside eager mode).
         ({"size": (120, 240), "axes": (-2, -1)}, (2, 128, 255), "float64"),
     ),
+    # One defective layer per promise, each caught by that promise's properties
+    # (`python -m properties trace center-zero`, docs/kit/traceability.md).
+    specimens=SPECIMENS,
 )

@@ -107,6 +107,8 @@ def add_parser(commands):
     soak.add_argument("--seconds", metavar="S", type=float, help="start no new run of a spec after S seconds")
     soak.add_argument("--jobs", metavar="J", type=int, default=1, help="runs at a time, one process each (default 1)")
     soak.add_argument("--report", metavar="PATH", help="write a JSON report here and Markdown beside it")
+    soak.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report: one test case per run")
+    soak.add_argument("--summary", metavar="PATH", help="append a Markdown summary to PATH ($GITHUB_STEP_SUMMARY)")
     soak.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column in each run")
     soak.add_argument("--seed", metavar="N", type=int, help="derive every run's seed from N (a reproducible soak)")
     soak.add_argument("--run-timeout", metavar="S", type=float, default=3600.0,
@@ -369,7 +371,7 @@ class _Printer:
             print(text, file=self.stream, flush=True)
 
 
-def soak_spec(spec, args, say):
+def soak_spec(spec, args, say, on_run=None):
     """Run one spec's runs and classify its failures: ``(runs, groups, seconds)``; raises
     :class:`UsageError` when a run reports a usage error."""
     runs_wanted = args.runs if args.runs is not None else (None if args.seconds is not None else DEFAULT_RUNS)
@@ -403,7 +405,7 @@ def soak_spec(spec, args, say):
                     continue
                 runs.append(run)
                 c = run.counts
-                say(f"[{spec}] run {run.number}{total}  seed {run.seed}  {run.seconds:.1f} s  {run.examples} examples  "
+                (on_run or say)(f"[{spec}] run {run.number}{total}  seed {run.seed}  {run.seconds:.1f} s  {run.examples} examples  "
                     f"failures {c['FAIL']} (known {c['known']}, flaky {c['flaky']})"
                     + ("" if run.returncode in (0, 1) else f"  exit {run.returncode}"))
     if usage is not None:
@@ -479,6 +481,18 @@ def as_markdown(report):
     return "\n".join(lines) + "\n"
 
 
+def _ci_reports(args, results, seconds, say):
+    """--junitxml (one test case per run) and --summary."""
+    if getattr(args, "junitxml", None) or getattr(args, "summary", None):
+        from properties.reporting import junit
+
+        cases = [case for spec, runs, groups, _ in results for case in junit.run_cases(spec, runs, groups)]
+        if getattr(args, "junitxml", None):
+            say(f"junit: {junit.write(args.junitxml, 'soak ' + ' '.join(args.specs), cases, seconds)}")
+        if getattr(args, "summary", None):
+            junit.append_summary(args.summary, junit.summary("soak " + " ".join(args.specs), cases, seconds))
+
+
 def main(args, stream=None):
     say = _Printer(stream)
     try:
@@ -490,8 +504,12 @@ def main(args, stream=None):
     results = []
     for spec in args.specs:
         say(f"soak {spec}: verify --profile dev, a fresh seed and no example database per run, {args.jobs} at a time")
+        from properties.reporting.progress import Progress
+
+        total = args.runs if args.runs is not None else (None if args.seconds is not None else DEFAULT_RUNS)
         try:
-            runs, groups, seconds = soak_spec(spec, args, say)
+            with Progress(total, f"soak {spec}", say.stream) as progress:
+                runs, groups, seconds = soak_spec(spec, args, say, progress.line)
         except UsageError as error:
             print(f"python -m properties soak: error: {error}", file=sys.stderr)
             return 2
@@ -531,6 +549,7 @@ def main(args, stream=None):
 
         markdown = write(args.report, report, as_markdown)
         say(f"report: {args.report} and {markdown}")
+    _ci_reports(args, results, time.perf_counter() - start, say)
     unexplained = sum(1 for g in all_groups if g.kind == "unexplained")
     defects = sum(1 for g in all_groups if g.kind == "layer defect")
     say(f"soak: {'ok' if status == 0 else 'FAILED'}: {defects} layer defect group(s), {unexplained} unexplained "

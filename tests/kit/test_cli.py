@@ -80,13 +80,13 @@ def test_a_harness_error_exits_3_not_1(monkeypatch, capsys):
     """The harness failing (here: a planted error in running a cell) is exit 3, not a property's 1."""
     from hypothesis import settings
 
-    import properties.running.runner as runner
+    import properties.running.verify as verifying
     from properties import __main__ as cli
 
     def broken(*args, **kwargs):
         raise RuntimeError("planted: the harness breaks")
 
-    monkeypatch.setattr(runner, "run_cell", broken)
+    monkeypatch.setattr(verifying, "run_cell", broken)
     current = settings.get_current_profile_name()
     try:
         assert cli.main(["verify", "center-zero", "--profile", "quick", "-k", "^zeroed-exactly-eager$"]) == 3

@@ -106,7 +106,10 @@ def test_the_gradient_of_the_gradient_is_the_mask_again(dtype):
 
 def test_a_gradient_that_leaks_the_upstream_into_the_window_is_caught(monkeypatch):
     """The gradient test can fail: a write whose gradient is the identity (as ``x * 1`` plus a
-    ``tf.where`` would give) leaves the upstream's inf inside the window."""
+    ``tf.where`` would give) leaves the upstream's inf inside the window.
+
+    White-box: the planted defect replaces the op's private write (``ops._update``), since no
+    public argument makes the op take a wrong gradient."""
     original = ops._update
 
     def leaky_update(x, axes, size):

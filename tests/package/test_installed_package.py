@@ -42,6 +42,34 @@ def installed(tmp_path_factory):
 
         test_first_rows_zero = property_tests(SPEC)
     """))
+    # The project as a distribution of its own: its spec registered by entry point, its runs
+    # configured in [tool.properties] (docs/kit/cli.md#configuration).
+    (project / "pyproject.toml").write_text(textwrap.dedent("""
+        [build-system]
+        requires = ["setuptools>=68"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "mymask"
+        version = "0.1"
+
+        [project.entry-points."properties.specs"]
+        first-rows-zero = "mymask:SPEC"
+
+        [tool.setuptools]
+        py-modules = ["mymask"]
+
+        [tool.properties]
+        profile = "quick"
+        junitxml = "reports/{spec}.xml"
+        selftest-fail-under = 50
+    """))
+    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels),
+                 str(project)], base, os.environ)
+    assert built.returncode == 0, built.stderr
+    done = run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
+                str(next(wheels.glob("mymask-*.whl")))], base, os.environ)
+    assert done.returncode == 0, done.stderr
     env = dict(os.environ, PYTHONPATH=f"{target}{os.pathsep}{project}", TF_CPP_MIN_LOG_LEVEL="3")
     return project, target, env
 
@@ -73,3 +101,29 @@ def test_the_readme_shows_this_example_verbatim():
         example = f.read()
     with open(os.path.join(ROOT, "README.md")) as f:
         assert example in f.read(), "README's 'Verify your own mask layer' must show examples/mymask.py as it is"
+
+
+def test_a_bare_verify_checks_the_projects_registered_spec_and_writes_junit(installed):
+    """Issue 25's new user: the spec registered by entry point, a bare ``verify``, a JUnit
+    report from ``[tool.properties]``."""
+    project, _, env = installed
+    result = run([sys.executable, "-m", "properties", "verify", "-k", "^(zeroed-exactly|no-weights)-eager$"],
+                 project, env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "verify first-rows-zero" in result.stdout and "profile quick" in result.stdout, result.stdout[-2000:]
+    import xml.etree.ElementTree as ET
+
+    cases = ET.parse(project / "reports" / "first-rows-zero.xml").getroot().iter("testcase")
+    assert sorted((c.get("classname"), c.get("name")) for c in cases) == [
+        ("properties.first-rows-zero.no-weights", "eager"), ("properties.first-rows-zero.zeroed-exactly", "eager")]
+    listed = run([sys.executable, "-m", "properties", "verify", "first-rows-zer"], project, env)
+    assert listed.returncode == 2 and "did you mean 'first-rows-zero'" in listed.stderr, listed.stderr
+
+
+def test_selftest_takes_its_threshold_from_the_project(installed):
+    project, _, env = installed
+    result = run([sys.executable, "-m", "properties", "selftest", "first-rows-zero", "--operators",
+                  "mask-skipped,zero-sign-lost", "--max-examples", "3"], project, env)
+    assert "--fail-under 50:" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == (0 if "met" in result.stdout.split("--fail-under 50:")[1].split("\n")[0]
+                                 and "NOT met" not in result.stdout else 1)

@@ -40,6 +40,8 @@ def add_parser(commands):
     parser.add_argument("--resume", metavar="WORKDIR",
                         help="source: run the pending mutants of an earlier campaign's work directory")
     parser.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column")
+    parser.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report: one test case per mutant")
+    parser.add_argument("--summary", metavar="PATH", help="append a Markdown summary to PATH ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--fail-under", metavar="PCT", type=float,
                         help="exit 0 when at least PCT percent of the applicable mutants are killed (default: "
                              "exit 1 on any survivor)")
@@ -53,8 +55,8 @@ def _usage(message):
 
 def _line(result):
     by = result.killed_by if result.killed else ("" if not result.applicable else "-")
-    print(f"{result.operator:26} {result.group:7} {result.status:9} {by:38} {result.examples:8d} "
-          f"{result.seconds + result.proof_seconds:8.1f}", flush=True)
+    return (f"{result.operator:26} {result.group:7} {result.status:9} {by:38} {result.examples:8d} "
+            f"{result.seconds + result.proof_seconds:8.1f}")
 
 
 def _check_arguments(args):
@@ -126,8 +128,11 @@ def selftest(args):
         print(f"{'mutant':26} {'group':7} {'result':9} {'killed by':38} {'examples':>8} {'seconds':>8}")
         from properties.tools.selftest.wrap import run_wrap
 
-        results = run_wrap(spec, operators, profile, args.jobs, args.spec, args.layer, args.max_examples,
-                           on_result=_line)
+        from properties.reporting.progress import Progress
+
+        with Progress(len(operators), f"selftest {spec.name}") as progress:
+            results = run_wrap(spec, operators, profile, args.jobs, args.spec, args.layer, args.max_examples,
+                               on_result=lambda result: progress.line(_line(result)))
         extra = {}
     seconds = time.perf_counter() - start
     killed, applicable, survivors = _print_summary(results, extra, seconds, reporting)
@@ -135,12 +140,25 @@ def selftest(args):
         data = reporting.as_json(spec.name, layer_name, args.engine, profile, results, seconds, extra)
         markdown = reporting.write(args.report, data)
         print(f"report: {args.report} and {markdown}")
+    _ci_reports(args, spec, results, seconds)
     if args.fail_under is not None:
         reached = 100 * killed / applicable if applicable else 0.0
         print(f"--fail-under {args.fail_under:g}: {reached:.1f}% killed, "
               f"{'met' if reached >= args.fail_under else 'NOT met'}")
         return 0 if reached >= args.fail_under else 1
     return 1 if survivors else 0
+
+
+def _ci_reports(args, spec, results, seconds):
+    """--junitxml (one test case per mutant) and --summary."""
+    if getattr(args, "junitxml", None) or getattr(args, "summary", None):
+        from properties.reporting import junit
+
+        cases = junit.mutant_cases(spec.name, results)
+        if getattr(args, "junitxml", None):
+            print(f"junit: {junit.write(args.junitxml, f'selftest {spec.name}', cases, seconds)}")
+        if getattr(args, "summary", None):
+            junit.append_summary(args.summary, junit.summary(f"selftest {spec.name} ({args.engine})", cases, seconds))
 
 
 def _print_summary(results, extra, seconds, reporting):

@@ -411,7 +411,7 @@ def plan(spec):
     properties and their columns), cheapest columns first."""
     from properties.checks.catalogue import all_properties
 
-    cells = [(prop, column) for prop in all_properties() if prop.applies(spec) for column in prop.columns(spec)]
+    cells = [(prop, column) for prop in all_properties() if prop.runs_for(spec) for column in prop.columns(spec)]
     return sorted(cells, key=lambda cell: COLUMN_COST.get(cell[1], 3))
 
 
