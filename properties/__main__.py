@@ -255,9 +255,9 @@ def _write_reports(args, spec, result, reporting):
 
 def _print_promises(spec, cells):
     """One line per promise whose cells did not all hold or that no property checks."""
-    from properties.reporting.promises import promise_rows
+    from properties.reporting.promises import machine_limits, promise_rows
 
-    rows = [row for row in promise_rows(spec, cells) if row["scope"] != "not claimed"]
+    rows = [row for row in promise_rows(spec, cells, limits=machine_limits()) if row["scope"] != "not claimed"]
     checked = [row for row in rows if row["scope"] == "checked"]
     print(f"promises: {len(checked)} in scope for {spec.name}"
           + (f", {len(rows) - len(checked)} opted out" if len(rows) > len(checked) else "")
@@ -265,8 +265,9 @@ def _print_promises(spec, cells):
     for row in checked:
         unchecked = [gap for gap in row["gaps"] if "property" in gap]
         failing = {status: n for status, n in row["results"].items() if status != "ok"}
-        if unchecked or failing:
-            print(f"  {row['id']}: " + "; ".join(unchecked + [f"{n} cells {status}" for status, n in failing.items()]))
+        if unchecked or failing or row["limit"]:
+            print(f"  {row['id']}: " + "; ".join(unchecked + [f"{n} cells {status}" for status, n in failing.items()]
+                                                 + ([f"limit: {row['limit']}"] if row["limit"] else [])))
 
 
 def _print_reach(spec, cells):

@@ -35,7 +35,7 @@ from properties.spec import judge
 
 COLUMNS = ("eager", "graph")
 #: How often all the calls run at once, per instance arrangement.
-ROUNDS = 3
+ROUNDS = 2
 #: Seconds a thread waits at the barrier for the others before the round counts as broken.
 BARRIER_TIMEOUT = 120
 #: Python's thread switch interval while the threads run (the default is 5 ms).

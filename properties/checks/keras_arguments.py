@@ -121,7 +121,10 @@ def check_no_autocast(ctx, drawn):
         layer = ctx.spec.build(case.config)
         if ctx.column == "eager":
             return None, np.asarray(layer(case.x))
-        inputs = keras.Input(shape=(None,) * (case.x.ndim - 1), dtype=dtype_name(dtype))
+        # Unknown lengths where the spec claims them; else the input's own (BorderZero's
+        # Cropping2D needs static lengths).
+        free = "graph-unknown-dims" in ctx.spec.modes
+        inputs = keras.Input(shape=(None,) * (case.x.ndim - 1) if free else case.x.shape[1:], dtype=dtype_name(dtype))
         outputs = layer(inputs)
         return dtype_name(outputs.dtype), np.asarray(keras.Model(inputs, outputs)(case.x))
 

@@ -11,11 +11,22 @@ from properties.checks.catalogue import all_properties
 from properties.core.promises import PROMISES
 
 
-def promise_rows(spec, cells=None, default_specimens=None):
+def machine_limits():
+    """``{promise id: reason}`` for promises this machine cannot check in full (an absent GPU)."""
+    import tensorflow as tf
+
+    if not tf.config.list_logical_devices("GPU"):
+        return {"devices-agree": "no GPU here: devices-agree compares the CPU split in two logical devices; "
+                                 "the GPU column runs where a GPU is present"}
+    return {}
+
+
+def promise_rows(spec, cells=None, default_specimens=None, limits=None):
     """One dict per promise: ``id``, ``text``, ``section``, ``generic``, ``scope`` ("checked",
     "opted out: REASON", or "not claimed"), ``columns`` ({property: [columns]}), ``specimen``
     (a name or None), ``results`` ({"ok": n, "FAIL": n, ...} over the cells of those columns,
-    when ``cells`` is given) and ``gaps`` (what is missing)."""
+    when ``cells`` is given), ``gaps`` (what is missing) and ``limit`` (why this machine cannot
+    check it in full, from ``limits``: see :func:`machine_limits`)."""
     running = [prop for prop in all_properties() if prop.runs_for(spec)]
     by_cell = {(c.prop, c.column): c for c in cells or ()}
     defaults = default_specimens or {}
@@ -27,7 +38,8 @@ def promise_rows(spec, cells=None, default_specimens=None):
             if found:
                 columns[prop.name] = found
         row = {"id": promise.id, "text": promise.text, "section": promise.section, "generic": promise.generic,
-               "columns": columns, "specimen": None, "results": {}, "gaps": []}
+               "columns": columns, "specimen": None, "results": {}, "gaps": [],
+               "limit": (limits or {}).get(promise.id, "")}
         if promise.id in spec.opt_out:
             row["scope"] = f"opted out: {spec.opt_out[promise.id]}"
         elif columns:
@@ -72,7 +84,7 @@ def markdown(rows, traced=None):
         checks = "; ".join(f"`{prop}`: {', '.join(cols)}" for prop, cols in row["columns"].items())
         if row["scope"].startswith("opted out"):
             checks = row["scope"]
-        checks = checks or "**none**"
+        checks = (checks or "**none**") + (f" (limit: {row['limit']})" if row.get("limit") else "")
         specimen = f"`{row['specimen'].rsplit(':', 1)[-1]}`" if row["specimen"] else (
             "**none**" if row["scope"] == "checked" else "")
         generic = " (generic)" if row["generic"] else ""

@@ -5,7 +5,7 @@ import json
 import os
 import platform
 
-from properties.reporting.promises import promise_rows
+from properties.reporting.promises import machine_limits, promise_rows
 
 
 def versions():
@@ -66,7 +66,7 @@ def as_json(spec_name, layer, profile, cells, seconds, spec=None):
     rows = table(cells)
     return {
         **({"reach": reach(spec, cells)} if spec is not None else {}),
-        **({"promises": promise_rows(spec, cells)} if spec is not None else {}),
+        **({"promises": promise_rows(spec, cells, limits=machine_limits())} if spec is not None else {}),
         "spec": spec_name,
         "layer": layer,
         "profile": profile,
@@ -141,6 +141,7 @@ def as_markdown(report):
                 "; ".join(f"{prop}: {', '.join(cols)}" for prop, cols in row["columns"].items()) or "**none**")
             results = ", ".join(f"{n} {status}" for status, n in sorted(row["results"].items()))
             gaps = f" (**{'; '.join(row['gaps'])}**)" if any("property" in g for g in row["gaps"]) else ""
+            gaps += f" (limit: {row['limit']})" if row.get("limit") else ""
             lines.append(f"| `{row['id']}` | {checks}{gaps} | {results} |")
     if report["failures"]:
         lines += ["", "## Failures", ""] + [f"```\n{text}\n```" for text in report["failures"]]

@@ -94,6 +94,8 @@ KERAS_MASKING = MaskSpec(
             "many-instances": "the same flushed subnormals as rest-unchanged",
             "idempotent": "Keras 2 multiplies complex inputs by 1+0j, which turns a complex inf into NaN",
             "modes-agree/xla": "Keras 2 under XLA differs from eager (cause not analysed)",
+            "vjp-is-mask": "Keras 2 multiplies by the mask, so its gradient is the upstream times the mask: an "
+                           "inf or NaN upstream inside a masked step gives NaN, not +0",
         }),
     },
     # Thread-dependent findings: whether a kernel flushes subnormals can depend on the CPU thread
@@ -104,6 +106,8 @@ KERAS_MASKING = MaskSpec(
         "devices-agree": "the two logical CPUs disagree: one flushes subnormals to zero, the other keeps them",
         "one-instance-many-inputs": "the same thread-dependent subnormal flushing as rest-unchanged",
         "many-instances": "the same thread-dependent subnormal flushing as rest-unchanged",
+        "threads-agree": "the same thread-dependent subnormal flushing as rest-unchanged: calls from other "
+                         "threads may flush where the same calls made one after another did not",
     },
     known_crashes=(
         KnownCrash(

@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from properties.core.imports import import_object
 from properties.core.promises import DEFAULT_SPECIMENS
-from properties.reporting.promises import markdown, promise_rows
+from properties.reporting.promises import machine_limits, markdown, promise_rows
 from properties.running.verify import verify
 from properties.tools.selftest.operators import Operator, operators_by_name
 from properties.tools.selftest.wrap import NotApplicable, mutant_class
@@ -80,7 +80,7 @@ def trace_promise(spec, row, profile="ci", max_examples=None):
 
 def trace(spec, profile="ci", only=None, max_examples=None, on_row=None):
     """``(rows, traced)``: the promise rows of ``spec`` and each specimen's run."""
-    rows = promise_rows(spec, default_specimens=default_specimens())
+    rows = promise_rows(spec, default_specimens=default_specimens(), limits=machine_limits())
     traced = {}
     for row in rows:
         if row["scope"] != "checked" or (only and row["id"] not in only):

@@ -93,3 +93,13 @@ def test_a_harness_error_exits_3_not_1(monkeypatch, capsys):
     finally:
         settings.load_profile(current)  # verify loads the kit's profile in its own process
     assert "internal error" in capsys.readouterr().err
+
+
+def test_trace_runs_a_promises_specimen_and_writes_the_table(tmp_path):
+    table = tmp_path / "trace.md"
+    result = run("trace", "center-zero", "--promise", "no-weights", "--write", str(table))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "no-weights               caught by no-weights [eager]" in result.stdout, result.stdout[-2000:]
+    assert "| `no-weights` (1.5 (generic)) |" in table.read_text() and "`KernelAsWeight` | `no-weights` in eager" in table.read_text()
+    bad = run("trace", "center-zero", "--promise", "no-weight")
+    assert bad.returncode == 2 and "did you mean 'no-weights'" in bad.stderr, bad.stderr
