@@ -74,20 +74,14 @@ def cell_test(spec, prop, column, base_settings, max_examples):
     Hypothesis plugin and HypoFuzz see a Hypothesis test."""
     import functools
 
-    from properties.running.runner import build_test
+    from properties.running.runner import build_test, harness_problem
 
     given_test, cell, ctx = build_test(spec, prop, column, base_settings, max_examples)
 
     def check():
         cell.traces = ctx.executor.trace_counts()
-        retraced = {mode: t for mode, t in cell.traces.items() if t["traces"] > t["signatures"]}
-        if retraced:
-            return (f"property {prop.name} retraced [spec {spec.name}, {column}]: "
-                    + ", ".join(f"{m}: {t['traces']} traces for {t['signatures']} input signatures"
-                                for m, t in retraced.items()))
-        if cell.examples and cell.crash_skips == cell.examples:
-            return f"property {prop.name} ran nothing: all {cell.examples} examples matched the spec's known_crashes"
-        return None
+        problem = harness_problem(spec, prop, column, cell)
+        return problem and problem[1]
 
     @functools.wraps(given_test)
     def test():

@@ -178,6 +178,21 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
     return test, cell, ctx
 
 
+def harness_problem(spec, prop, column, cell):
+    """``(kind, message)`` for what fails a cell beyond its property, from its counts and
+    ``cell.traces``: every example a declared known crash ("ran-nothing"), or a compiled
+    function traced again for an input signature it had seen ("retraced"); else None."""
+    if cell.examples and cell.crash_skips == cell.examples:
+        return "ran-nothing", (f"property {prop.name} ran nothing [spec {spec.name}, {column}]: all {cell.examples} "
+                               "examples matched the spec's known_crashes")
+    retraced = {mode: t for mode, t in cell.traces.items() if t["traces"] > t["signatures"]}
+    if retraced:
+        return "retraced", (f"property {prop.name} retraced [spec {spec.name}, {column}]: "
+                            + ", ".join(f"{m}: {t['traces']} traces for {t['signatures']} input signatures"
+                                        for m, t in retraced.items()))
+    return None
+
+
 def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None, max_examples=None,
              reproduce=None, base_settings=None, seed=None):
     """Run the property; never raises for a property failure, returns the filled cell."""
@@ -204,16 +219,9 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
     cell.seconds = time.perf_counter() - start
     cell.traces = ctx.executor.trace_counts()
     cell.coverage, cell.sizes, cell.shapes, cell.labels = ctx.coverage, ctx.sizes, ctx.shapes, ctx.labels
-    if cell.examples and cell.crash_skips == cell.examples and not cell.failures:
-        cell.failures, cell.failure_kind = 1, "ran-nothing"
-        cell.message = (f"property {prop.name} ran nothing [spec {spec.name}, {column}]: all {cell.examples} "
-                        "examples matched the spec's known_crashes")
-    retraced = {mode: t for mode, t in cell.traces.items() if t["traces"] > t["signatures"]}
-    if retraced and not cell.failures:
-        cell.failures, cell.failure_kind = 1, "retraced"
-        cell.message = (f"property {prop.name} retraced [spec {spec.name}, {column}]: "
-                        + ", ".join(f"{m}: {t['traces']} traces for {t['signatures']} input signatures"
-                                    for m, t in retraced.items()))
+    problem = harness_problem(spec, prop, column, cell)
+    if problem and not cell.failures:
+        cell.failures, (cell.failure_kind, cell.message) = 1, problem
     # A documented finding that shows up is reported as known, not as a failure; one that does
     # not show up in this run is not an error either (the examples may simply not reach it).
     if cell.failures:
