@@ -147,5 +147,5 @@ def check_threads_agree(ctx, calls):
 PROPERTIES = [
     Property("threads-agree", "calls from several threads at once give the bits of the same calls made in turn",
              lambda spec: [c for c in COLUMNS if c in spec.modes], _concurrent_calls, check_threads_agree,
-             applies=lambda spec: not spec.random, promises=("threads",)),
+             applies=lambda spec: not spec.random, promises=("threads",), races=True),
 ]

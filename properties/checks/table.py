@@ -41,6 +41,10 @@ class Property:
     #: The promises it checks (ids of ``properties.core.promises``): an id, for every column of
     #: the property, or ``(id, (column, ...))`` for some columns only.
     promises: tuple = ()
+    #: It checks what happens at once (threads): a race shows only sometimes, so a failure it
+    #: finds may pass when Hypothesis replays it.  Such a failure is still a finding (kind
+    #: "unreliable", with a line that says so); the property's verdict is never loosened.
+    races: bool = False
 
     def runs_for(self, spec):
         """Whether it runs for ``spec``: it applies, and the spec has not opted out of every

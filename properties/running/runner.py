@@ -213,6 +213,9 @@ def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None,
                                         seed, max_examples)
         cell.failures, cell.message, cell.replay = 1, str(failure), failure.replay
         cell.failure_kind = "unreliable" if unreliable else "property"
+        if unreliable:
+            cell.message += ("\n    it passed when Hypothesis replayed it"
+                             + (": a race shows only sometimes, so replay it a few times" if prop.races else ""))
     except Exception as error:  # noqa: BLE001 - a health check or flaky test is reported too
         cell.failures, cell.failure_kind = 1, "could-not-run"
         cell.message = f"property {prop.name} could not run [spec {spec.name}, {column}]: {short_error(error)}"

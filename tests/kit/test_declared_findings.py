@@ -51,3 +51,23 @@ def test_an_undeclared_failure_is_still_shrunk():
     cell, calls = _run()
     assert cell.failures == 1 and "one-instance-many-inputs" in cell.message
     assert len(calls) > 20, f"only {len(calls)} layer calls: the failure was not shrunk"
+
+
+@pytest.mark.parametrize("races", [False, True])
+def test_a_failure_that_passes_on_replay_is_still_a_failure_and_says_so(races):
+    """A check that fails once and then holds (as a race does): the cell fails as "unreliable",
+    and its message says the replay passed, and why it may for a property that checks races."""
+    seen = []
+
+    def fails_the_first_time(ctx, drawn):
+        seen.append(drawn)
+        if len(seen) == 1:
+            ctx.fail("planted: fails only the first time")
+
+    prop = dataclasses.replace(MANY_INPUTS, name="fails-once", check=fails_the_first_time, landmarks=None,
+                               races=races)
+    cell = run_cell(SPEC, prop, "eager", max_examples=5, base_settings=profile_settings("ci"))
+    assert (cell.failures, cell.failure_kind) == (1, "unreliable"), cell.message
+    assert "planted: fails only the first time" in cell.message
+    assert "it passed when Hypothesis replayed it" in cell.message
+    assert ("a race shows only sometimes" in cell.message) == races, cell.message

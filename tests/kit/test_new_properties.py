@@ -184,7 +184,9 @@ def test_the_property_finds_the_planted_defect(layer, name, column, words):
         base = settings(base, phases=[phase for phase in base.phases if phase != Phase.shrink])
     cell = run_cell(SPEC.with_layer(layer), NEW[name], column, max_examples=30, base_settings=base)
     assert cell.failures == 1, f"{layer.__name__} passed {name} [{column}] in {cell.examples} examples"
-    assert cell.failure_kind == "property", cell.message
+    # A race shows only sometimes: Hypothesis's replay of a threads-agree failure may pass, and the
+    # cell then fails as "unreliable", which only a property declared to check races may do.
+    assert cell.failure_kind == "property" or (cell.failure_kind == "unreliable" and NEW[name].races), cell.message
     assert f"property {name} failed [spec center-zero, {column}]" in cell.message
     assert words in cell.message, cell.message
     assert keras.mixed_precision.global_policy().name == policy, "the global policy was not restored"
