@@ -9,6 +9,7 @@ from hypothesis import event
 from hypothesis import strategies as st
 
 from properties.core.dtypes import ALL_DTYPES, NON_NUMERIC_DTYPES, numpy_dtype
+from properties.core.failures import error_text
 from properties.checks.table import Property
 
 
@@ -35,7 +36,7 @@ def check_claims(ctx, drawn):
         out = ctx.spec.build(config)(_input(shape, dtype))
     except Exception as error:  # noqa: BLE001 - the type is the point of the check
         if claimed:
-            ctx.fail(f"{where}: listed but failed: {type(error).__name__}: {str(error)[:300]}")
+            ctx.fail(f"{where}: listed but failed: {error_text(error)}")
         if not isinstance(error, (TypeError, ValueError)) or not re.search(rf"\b{dtype}\b", str(error)):
             ctx.fail(f"{where}: refused with {type(error).__name__}: {str(error)[:300]!r}, but should be a "
                      f"TypeError or ValueError naming {dtype}")

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 from hypothesis import strategies as st
 
-from properties.core.failures import KnownCrashSkipped, element_mismatch
+from properties.core.failures import KnownCrashSkipped, element_mismatch, error_text
 from properties.execution.modes import config_key, input_signature
 from properties.strategies.cases import SWEEP_MAX_ELEMENTS, cases
 from properties.strategies.shapes import elements
@@ -133,8 +133,7 @@ def check_threads_agree(ctx, calls):
                 where = (f"call {number} of {len(calls)} made at once from as many threads ({arrangement}), "
                          f"round {round_number}")
                 if error is not None:
-                    ctx.fail(f"{where} raised {type(error).__name__}: {str(error)[:300]}, but the same call made "
-                             "alone did not", case)
+                    ctx.fail(f"{where} raised {error_text(error)}, but the same call made alone did not", case)
                 if out.shape != reference.shape or out.dtype != reference.dtype:
                     ctx.fail(f"{where}: out.shape={out.shape}, out.dtype={out.dtype}, but the same call made alone "
                              f"gave shape={reference.shape}, dtype={reference.dtype}", case)

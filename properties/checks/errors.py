@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from properties.strategies import bad_types
 from properties.core.dtypes import numpy_dtype
+from properties.core.failures import error_text
 from properties.checks.table import Property
 
 ERROR_MODES = ("eager", "graph", "graph-unknown-dims")
@@ -54,7 +55,7 @@ def _expect_error(ctx, where, call, expected, pattern):
         call()
     except Exception as error:  # noqa: BLE001 - the type is the point of the check
         if not isinstance(error, expected):
-            ctx.fail(f"{where}: raised {type(error).__name__}: {str(error)[:300]}, but should raise "
+            ctx.fail(f"{where}: raised {error_text(error)}, but should raise "
                      f"{expected.__name__}")
         if not re.search(pattern, str(error)):
             ctx.fail(f"{where}: the {type(error).__name__} message {str(error)[:300]!r} does not name the values "

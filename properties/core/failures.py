@@ -29,6 +29,17 @@ class PropertyFailure(AssertionError):
         return "\n".join(lines)
 
 
+def error_text(error, limit=600):
+    """``Type: message`` of an exception, at most about ``limit`` characters.  A longer message
+    keeps its start and its end (a ``tf.function`` error ends with the error that was raised
+    inside it, after the frames of the trace), joined by ``[...]``."""
+    text = str(error)
+    if len(text) > limit:
+        head = limit // 3
+        text = f"{text[:head]} [...] {text[head - limit:]}"
+    return f"{type(error).__name__}: {text}"
+
+
 class KnownCrashSkipped(Exception):
     """Raised instead of running an input that a spec's ``known_crashes`` says kills the process."""
 

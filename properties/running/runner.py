@@ -119,11 +119,13 @@ def _blob(error):
     return None
 
 
-def build_test(spec, prop, column, base_settings=None, max_examples=None, reproduce=None, seed=None):
+def build_test(spec, prop, column, base_settings=None, max_examples=None, reproduce=None, seed=None, shrink=True):
     """``(test, cell)``: a Hypothesis test of the property, and the cell it fills in.
 
     ``seed``: the run's seed (``verify --seed``): the cell is seeded with :func:`cell_seed`, runs
-    without the example database and not derandomised, and prints the failure's blob."""
+    without the example database and not derandomised, and prints the failure's blob.
+    ``shrink=False``: a failure is reported as first found (for runs that only ask whether a
+    cell fails, such as ``trace``)."""
     cell = CellResult(prop.name, column)
     ctx = Context(prop, spec, column, Executor(spec))
 
@@ -165,7 +167,7 @@ def build_test(spec, prop, column, base_settings=None, max_examples=None, reprod
     # again, and on big inputs in model-building columns Hypothesis spent its whole five-minute
     # shrink limit there (keras-masking on Keras 2), long after SHRINK_BUDGET stopped the calls.
     declared = spec.known_failure(prop.name, column) or spec.flaky_finding(prop.name, column)
-    phases = tuple(phase for phase in parent.phases if phase != Phase.shrink) if declared else parent.phases
+    phases = tuple(phase for phase in parent.phases if phase != Phase.shrink) if declared or not shrink else parent.phases
     test = settings(parent, max_examples=count, deadline=None, report_multiple_bugs=False, phases=phases,
                     **seeded)(test)
     if seed is not None:
@@ -194,9 +196,9 @@ def harness_problem(spec, prop, column, cell):
 
 
 def run_cell(spec, prop, column, *, spec_arg=None, layer_arg=None, profile=None, max_examples=None,
-             reproduce=None, base_settings=None, seed=None):
+             reproduce=None, base_settings=None, seed=None, shrink=True):
     """Run the property; never raises for a property failure, returns the filled cell."""
-    test, cell, ctx = build_test(spec, prop, column, base_settings, max_examples, reproduce, seed)
+    test, cell, ctx = build_test(spec, prop, column, base_settings, max_examples, reproduce, seed, shrink)
     start = time.perf_counter()
     unreliable = False
     try:

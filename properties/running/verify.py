@@ -65,7 +65,7 @@ def layer_name(spec):
 
 
 def verify(spec, *, layer=None, profile=None, seed=None, max_examples=None, select=None, exitfirst=False,
-           max_time=None, on_start=None, on_cell=None, spec_arg=None, layer_arg=None):
+           max_time=None, on_start=None, on_cell=None, spec_arg=None, layer_arg=None, shrink=True):
     """Run every property of ``spec`` in every column it claims; never raises for a failure.
 
     Args:
@@ -82,6 +82,8 @@ def verify(spec, *, layer=None, profile=None, seed=None, max_examples=None, sele
         on_start: ``(Verification) -> None``, called once the plan is known.
         on_cell: ``(Verification, CellResult) -> None``, called after each cell.
         spec_arg, layer_arg: the words that name the spec and layer in replay commands.
+        shrink: shrink a failure to a minimal counterexample (``False``: report it as found,
+            when only whether a cell fails matters).
 
     Returns a :class:`Verification`.  A ``KeyboardInterrupt`` ends the run with the cells done
     so far (``stopped="interrupted"``) instead of losing them.
@@ -110,7 +112,7 @@ def verify(spec, *, layer=None, profile=None, seed=None, max_examples=None, sele
                 # values, masks given to layers that drop them); failures are reported instead.
                 warnings.simplefilter("ignore")
                 cell = run_cell(spec, prop, column, spec_arg=spec_arg, layer_arg=layer_arg, profile=result.profile,
-                                max_examples=max_examples, seed=seed)
+                                max_examples=max_examples, seed=seed, shrink=shrink)
             result.cells.append(cell)
             result.seconds = time.perf_counter() - start
             if on_cell is not None:

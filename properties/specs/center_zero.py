@@ -225,4 +225,12 @@ CENTER_ZERO = MaskSpec(
     # One defective layer per promise, each caught by that promise's properties
     # (`python -m properties trace center-zero`, docs/kit/traceability.md).
     specimens=SPECIMENS,
+    # Seen twice in about 200 runs of the cell on two loaded cores; cause not established
+    # (docs/findings.md, "Tracing from several threads at once").  Still run in full and reported.
+    flaky_findings={
+        "threads-agree/graph": "rarely, when fresh tf.functions of fresh instances trace at once from several "
+                               "threads, the trace raises inside TensorFlow's graph construction (TypeError 'No "
+                               "argument found for attr strides for StridedSlice'; an AttributeError); the same "
+                               "calls made in turn never fail (docs/findings.md)",
+    },
 )

@@ -1,5 +1,5 @@
 """``python -m properties soak SPEC [SPEC ...] [--layer MODULE:ATTR] [--runs N] [--seconds S]
-[--jobs J] [--report PATH] [--max-examples N] [--seed N] [--run-timeout S]``: randomised runs of
+[--jobs J] [--report PATH] [--max-examples N] [--seed N] [-k PATTERN] [--run-timeout S]``: randomised runs of
 ``verify``, to find what one derandomised run does not draw (issue 8).
 
 Each run is its own process, ``python -m properties verify SPEC --profile dev --seed SEED``
@@ -28,9 +28,12 @@ severe: unexplained, layer defect, flaky, documented):
   reproduce, a failure with no blob to replay, or a replay that passes, in a cell the spec does
   not declare flaky.
 
+``-k PATTERN`` soaks only the cells whose ``PROPERTY-COLUMN`` matches, as ``verify -k``.
+
 Exit status: 0 when every group is documented or flaky; 1 when any group is a layer defect or
 unexplained (a layer defect is a real failure, as in ``verify``); 2 for a usage error (this
-command's arguments, or a usage error of the ``verify`` it runs, e.g. an unknown spec).
+command's arguments, or a usage error of the ``verify`` it runs, e.g. an unknown spec); 5 when
+``-k`` matches no cell of a spec.
 
 This module never imports TensorFlow: the runs and replays are child processes.
 """
@@ -57,6 +60,10 @@ DEFAULT_RUNS = 10
 
 class UsageError(Exception):
     """A bad argument: exit 2 with this message."""
+
+
+class NothingMatched(Exception):
+    """``-k`` matched no property/column cell of a spec: exit 5, as ``verify``."""
 
 
 @dataclasses.dataclass
@@ -110,6 +117,8 @@ def add_parser(commands):
     soak.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report: one test case per run")
     soak.add_argument("--summary", metavar="PATH", help="append a Markdown summary to PATH ($GITHUB_STEP_SUMMARY)")
     soak.add_argument("--max-examples", metavar="N", type=int, help="examples per property and column in each run")
+    soak.add_argument("-k", dest="select", metavar="PATTERN",
+                      help="soak only the cells whose PROPERTY-COLUMN matches this regular expression (as verify -k)")
     soak.add_argument("--seed", metavar="N", type=int, help="derive every run's seed from N (a reproducible soak)")
     soak.add_argument("--run-timeout", metavar="S", type=float, default=3600.0,
                       help="a run or replay taking longer is killed and counted unexplained (default 3600)")
@@ -125,6 +134,11 @@ def check_arguments(args):
     for name, value in (("--seconds", args.seconds), ("--run-timeout", args.run_timeout)):
         if value is not None and not value > 0:  # also NaN
             raise UsageError(f"{name} must be > 0, got {value}")
+    if getattr(args, "select", None) is not None:
+        try:
+            re.compile(args.select)
+        except re.error as error:
+            raise UsageError(f"-k must be a regular expression, got {args.select!r} ({error})") from None
     if args.layer is not None and not re.fullmatch(r"[^:]+:[^:]+", args.layer):
         raise UsageError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
 
@@ -142,10 +156,12 @@ def _quote(words):
     return " ".join(shlex.quote(w) for w in words)
 
 
-def verify_words(spec, seed, layer=None, max_examples=None):
+def verify_words(spec, seed, layer=None, max_examples=None, select=None):
     words = ["python", "-m", "properties", "verify", spec, "--profile", "dev", "--seed", str(seed)]
     if max_examples:
         words += ["--max-examples", str(max_examples)]
+    if select is not None:
+        words += ["-k", select]
     if layer:
         words += ["--layer", layer]
     return words
@@ -170,9 +186,9 @@ def _child(words, workdir, timeout):
         return None, "", f"killed after {timeout:.0f} s (--run-timeout)"
 
 
-def run_verify(spec, number, seed, layer=None, max_examples=None, timeout=3600.0):
+def run_verify(spec, number, seed, layer=None, max_examples=None, timeout=3600.0, select=None):
     """One run: a ``verify`` process; returns its :class:`Run`."""
-    words = verify_words(spec, seed, layer, max_examples)
+    words = verify_words(spec, seed, layer, max_examples, select)
     run = Run(spec, number, seed, _quote(words))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="soak-") as workdir:  # fresh: nothing shared between runs
@@ -378,10 +394,10 @@ def soak_spec(spec, args, say, on_run=None):
     start = time.perf_counter()
     deadline = start + args.seconds if args.seconds is not None else None
     total = f"/{runs_wanted}" if runs_wanted else ""
-    runs, started, usage = [], 0, None
+    runs, started, usage, nothing = [], 0, None, None
 
     def may_start():
-        if usage is not None:
+        if usage is not None or nothing is not None:
             return False
         if runs_wanted is not None and started >= runs_wanted:
             return False
@@ -394,7 +410,7 @@ def soak_spec(spec, args, say, on_run=None):
                 started += 1
                 seed = run_seed(args.seed, spec, started)
                 pending.add(pool.submit(run_verify, spec, started, seed, args.layer, args.max_examples,
-                                        args.run_timeout))
+                                        args.run_timeout, getattr(args, "select", None)))
             if not pending:
                 break
             done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -403,6 +419,9 @@ def soak_spec(spec, args, say, on_run=None):
                 if run.returncode == 2:
                     usage = usage or (run.stderr.strip().splitlines() or ["usage error"])[-1]
                     continue
+                if run.returncode == 5:  # -k matched no cell of this spec
+                    nothing = nothing or f"verify {spec}: no property/column cell matches -k {args.select!r}"
+                    continue
                 runs.append(run)
                 c = run.counts
                 (on_run or say)(f"[{spec}] run {run.number}{total}  seed {run.seed}  {run.seconds:.1f} s  {run.examples} examples  "
@@ -410,6 +429,8 @@ def soak_spec(spec, args, say, on_run=None):
                     + ("" if run.returncode in (0, 1) else f"  exit {run.returncode}"))
     if usage is not None:
         raise UsageError(f"verify {spec}: {usage}")
+    if nothing is not None:
+        raise NothingMatched(nothing)
     runs.sort(key=lambda r: r.number)
     groups = group_failures(runs)
     classify_all(groups, args.run_timeout)
@@ -513,6 +534,9 @@ def main(args, stream=None):
         except UsageError as error:
             print(f"python -m properties soak: error: {error}", file=sys.stderr)
             return 2
+        except NothingMatched as error:
+            print(f"python -m properties soak: {error}", file=sys.stderr)
+            return 5
         results.append((spec, runs, groups, seconds))
         lines = describe_groups(groups)
         if lines:
@@ -530,7 +554,8 @@ def main(args, stream=None):
     if args.report:
         words = ["python", "-m", "properties", "soak", *args.specs]
         for flag, value in (("--layer", args.layer), ("--runs", args.runs), ("--seconds", args.seconds),
-                            ("--jobs", args.jobs), ("--max-examples", args.max_examples), ("--seed", args.seed)):
+                            ("--jobs", args.jobs), ("--max-examples", args.max_examples), ("--seed", args.seed),
+                            ("-k", getattr(args, "select", None))):
             if value is not None:
                 words += [flag, str(value)]
         report = {

@@ -66,8 +66,9 @@ def trace_promise(spec, row, profile="ci", max_examples=None):
         layer = specimen_layer(spec, specimen)
     except (NotApplicable, ValueError, ImportError) as error:
         return {"error": f"specimen not built: {error}", "seconds": None}
+    # Only whether a cell catches the specimen matters, so its counterexample is not shrunk.
     result = verify(spec, layer=layer, profile=profile, select=f"^({cells})$", exitfirst=True,
-                    max_examples=max_examples)
+                    max_examples=max_examples, shrink=False)
     seconds = time.perf_counter() - start
     failed = result.failed
     if not failed:

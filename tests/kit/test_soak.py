@@ -34,6 +34,8 @@ class WrongOutputShape(CenterZero):
 
 EAGER = dataclasses.replace(CENTER_ZERO, name="center-zero-eager", modes=("eager",))
 PLANTED = dataclasses.replace(EAGER, name="center-zero-eager-planted", layer=WrongOutputShape)
+# The end-to-end runs check the planted cell and two that hold, so a run is a few seconds.
+CELLS = "^(symbolic-call|zeroed-exactly|shape-and-dtype)-"
 FLAKY_DECLARED = dataclasses.replace(PLANTED, name="center-zero-eager-flaky",
                                      flaky_findings={"symbolic-call": "declared flaky by this test"})
 KNOWN_DECLARED = dataclasses.replace(PLANTED, name="center-zero-eager-known",
@@ -143,7 +145,7 @@ def test_run_seeds_are_fresh_or_derived_from_seed():
 
 def _args(**overrides):
     values = dict(specs=["center-zero"], layer=None, runs=None, seconds=None, jobs=1, report=None, max_examples=None,
-                  seed=None, run_timeout=3600.0)
+                  seed=None, run_timeout=3600.0, select=None, junitxml=None, summary=None)
     return argparse.Namespace(**{**values, **overrides})
 
 
@@ -165,7 +167,7 @@ def test_runs_and_seconds_semantics(monkeypatch):
     """--runs N: exactly N; --seconds S: new runs until S passed (at least one); both: the first limit."""
     started = []
 
-    def fake_run(spec, number, seed, layer, max_examples, timeout):
+    def fake_run(spec, number, seed, layer, max_examples, timeout, select=None):
         started.append(number)
         return soak.Run(spec, number, seed, "cmd", seconds=0.0, examples=1)
 
@@ -180,6 +182,23 @@ def test_runs_and_seconds_semantics(monkeypatch):
     assert len(runs) == 1
     runs, _, _ = soak.soak_spec("s", _args(seconds=0.3, runs=4, jobs=2), say)
     assert len(runs) == 4
+
+
+def test_k_goes_to_every_run_and_a_pattern_matching_no_cell_exits_5(monkeypatch, capsys):
+    """``-k`` is passed to each run's verify; verify's exit 5 (no cell matched) stops the soak with 5."""
+    words = soak.verify_words("s", 7, select="^zeroed-exactly-eager$")
+    assert words[-2:] == ["-k", "^zeroed-exactly-eager$"]
+    started = []
+
+    def nothing_matches(spec, number, seed, layer, max_examples, timeout, select=None):
+        started.append(select)
+        return soak.Run(spec, number, seed, "cmd", returncode=5)
+
+    monkeypatch.setattr(soak, "run_verify", nothing_matches)
+    args = _args(specs=["s"], runs=3, select="no-such-cell")
+    assert soak.main(args) == 5
+    assert started == ["no-such-cell"], "the soak went on after a run matched nothing"
+    assert "no property/column cell matches -k 'no-such-cell'" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- seeds, in one process
@@ -234,14 +253,15 @@ def test_a_declared_flaky_finding_is_reported_as_flaky_and_harness_errors_stay_f
 
 def test_verify_seed_reproduces_a_planted_defect_and_its_replay_line(tmp_path):
     first = run("verify", "tests.kit.test_soak:PLANTED", "--profile", "dev", "--seed", "42", "--max-examples", "3",
-                "--report", str(tmp_path / "a.json"))
+                "-k", CELLS, "--report", str(tmp_path / "a.json"))
     again = run("verify", "tests.kit.test_soak:PLANTED", "--profile", "dev", "--seed", "42", "--max-examples", "3",
-                "--report", str(tmp_path / "b.json"))
+                "-k", CELLS, "--report", str(tmp_path / "b.json"))
     assert first.returncode == again.returncode == 1, first.stdout + first.stderr
     a, b = (json.loads((tmp_path / name).read_text()) for name in ("a.json", "b.json"))
     counts = lambda r: {(p["name"], col): (c["examples"], c["failures"]) for p in r["properties"]  # noqa: E731
                         for col, c in p["cells"].items()}
     assert counts(a) == counts(b) and a["total_examples"] == b["total_examples"]
+    assert len(counts(a)) >= 3 and all(examples for examples, _ in counts(a).values()), counts(a)
     assert a["failures"] == b["failures"] and a["failing_cells"] == b["failing_cells"]
     (failing,) = [c for c in a["failing_cells"] if c["property"] == "symbolic-call"]
     assert (failing["column"], failing["status"]) == ("symbolic", "FAIL")
@@ -254,7 +274,7 @@ def test_verify_seed_reproduces_a_planted_defect_and_its_replay_line(tmp_path):
 
 def test_soak_classifies_a_planted_defect_as_a_layer_defect_and_exits_1(tmp_path):
     result = run("soak", "tests.kit.test_soak:PLANTED", "--runs", "1", "--max-examples", "2", "--seed", "1",
-                 "--report", str(tmp_path / "soak.json"))
+                 "-k", CELLS, "--report", str(tmp_path / "soak.json"))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "LAYER DEFECT: symbolic-call [tests.kit.test_soak:PLANTED, symbolic]" in result.stdout
     report = json.loads((tmp_path / "soak.json").read_text())
@@ -262,12 +282,13 @@ def test_soak_classifies_a_planted_defect_as_a_layer_defect_and_exits_1(tmp_path
     assert group["kind"] == "layer defect" and group["replay_check"]["reproduced"] is True
     assert group["occurrences"][0]["seed"] == report["specs"][0]["run_list"][0]["seed"]
     assert (tmp_path / "soak.md").exists()
+    assert report["command"].endswith(f"-k '{CELLS}'") and f"-k '{CELLS}'" in group["occurrences"][0]["rerun"]
 
 
 def test_soak_of_a_holding_spec_exits_0_with_a_line_per_run_and_a_summary(tmp_path):
     """The planted defect declared flaky: every run fails there, and soak still exits 0."""
     result = run("soak", "tests.kit.test_soak:FLAKY_DECLARED", "--runs", "2", "--jobs", "1", "--max-examples", "2", "--seed", "7",
-                 "--report", str(tmp_path / "soak.json"))
+                 "-k", CELLS, "--report", str(tmp_path / "soak.json"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert sum(line.startswith("[tests.kit.test_soak:FLAKY_DECLARED] run ") for line in lines) == 2
@@ -283,6 +304,7 @@ def test_soak_of_a_holding_spec_exits_0_with_a_line_per_run_and_a_summary(tmp_pa
     (["soak", "center-zero", "--runs", "0"], "--runs must be >= 1, got 0"),
     (["soak", "center-zero", "--jobs", "x"], "invalid int value"),
     (["soak", "no-such-spec", "--runs", "1"], "unknown spec 'no-such-spec'"),
+    (["soak", "center-zero", "-k", "("], "-k must be a regular expression, got '('"),
     (["verify", "center-zero", "--seed", "-1"], "--seed must be >= 0, got -1"),
 ])
 def test_usage_errors_exit_2(args, words):
