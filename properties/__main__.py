@@ -10,6 +10,7 @@ one failure from the blob a failure report printed.
 
 import argparse
 import os
+import re
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -159,15 +160,6 @@ def _verify_one(args):
     from properties.reporting import report as reporting
     from properties.running.verify import verify as run_verify
 
-    if args.max_examples is not None and args.max_examples < 1:
-        print("python -m properties verify: error: --max-examples must be >= 1", file=sys.stderr)
-        sys.exit(2)
-    if args.seed is not None and args.seed < 0:
-        print(f"python -m properties verify: error: --seed must be >= 0, got {args.seed}", file=sys.stderr)
-        sys.exit(2)
-    if args.max_time is not None and args.max_time <= 0:
-        print(f"python -m properties verify: error: --max-time must be > 0, got {args.max_time}", file=sys.stderr)
-        sys.exit(2)
     spec = _load(args)
 
     def on_start(result):
@@ -368,6 +360,18 @@ def _check_usage(args):
         if promise_id not in BY_ID:
             raise ValueError(f"unknown promise {promise_id!r}: choose one of {sorted(BY_ID)}"
                              f"{did_you_mean(promise_id, BY_ID)}")
+    if args.command == "verify":  # numbers, also from [tool.properties]
+        if args.max_examples is not None and args.max_examples < 1:
+            raise ValueError(f"--max-examples must be >= 1, got {args.max_examples}")
+        if args.seed is not None and args.seed < 0:
+            raise ValueError(f"--seed must be >= 0, got {args.seed}")
+        if args.max_time is not None and not args.max_time > 0:  # also NaN
+            raise ValueError(f"--max-time must be > 0, got {args.max_time}")
+        if args.select is not None:
+            try:
+                re.compile(args.select)
+            except re.error as error:
+                raise ValueError(f"-k must be a regular expression, got {args.select!r} ({error})") from None
     profile = getattr(args, "profile", None)
     if profile is not None:
         if profile not in PROFILE_NAMES:
