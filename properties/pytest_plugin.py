@@ -107,8 +107,26 @@ def property_tests(spec, names=None, examples_scale=1.0):
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makeitem(collector, name, obj):
     if isinstance(obj, PropertyTests):
+        _spawn_under_hypofuzz()
         return obj.items(collector, name)
     return None
+
+
+def _spawn_under_hypofuzz():
+    """Under ``hypothesis fuzz``, start processes by spawning them instead of forking.
+
+    HypoFuzz collects the tests (which imports TensorFlow) and then starts its workers with
+    multiprocessing's default start method, ``fork`` on Linux; TensorFlow does not survive a
+    fork, and the forked worker died without a word after its first input.  Done only where
+    HypoFuzz says it is running, in the process that collects property tests."""
+    import sys
+
+    hypofuzz = sys.modules.get("hypofuzz")
+    if hypofuzz is not None and hypofuzz.in_hypofuzz_run():
+        import multiprocessing
+
+        if multiprocessing.get_start_method(allow_none=True) != "spawn":
+            multiprocessing.set_start_method("spawn", force=True)
 
 
 @pytest.hookimpl(hookwrapper=True)
