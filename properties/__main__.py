@@ -10,7 +10,6 @@ one failure from the blob a failure report printed.
 
 import argparse
 import os
-import re
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -347,7 +346,7 @@ def _missing_dependency():
 def _check_usage(args):
     """Usage errors that need no TensorFlow, found before anything imports it: the spec's name
     (with a "did you mean") or the form of MODULE:ATTR, and the profile's name."""
-    from properties.core.names import PROFILE_NAMES, check_spec_argument, did_you_mean
+    from properties.core.names import PROFILE_NAMES, check_select, check_spec_argument, did_you_mean
 
     for spec in [getattr(args, "spec", None), *(getattr(args, "specs", None) or [])]:
         if spec is not None:
@@ -368,10 +367,7 @@ def _check_usage(args):
         if args.max_time is not None and not args.max_time > 0:  # also NaN
             raise ValueError(f"--max-time must be > 0, got {args.max_time}")
         if args.select is not None:
-            try:
-                re.compile(args.select)
-            except re.error as error:
-                raise ValueError(f"-k must be a regular expression, got {args.select!r} ({error})") from None
+            check_select(args.select)
     profile = getattr(args, "profile", None)
     if profile is not None:
         if profile not in PROFILE_NAMES:

@@ -1,9 +1,10 @@
 """Names the command line checks before anything imports TensorFlow or Hypothesis: the built-in
 specs' and the profiles' names (``tests/kit/test_cli.py`` holds them equal to
 ``properties.specs.BUILTIN_SPECS`` and ``properties.core.profiles.PROFILES``) and a "did you mean"
-for a name that is close to one of them."""
+for a name that is close to one of them; and ``-k``'s pattern over the cells' names."""
 
 import difflib
+import re
 
 #: The built-in specs, by the name ``verify`` takes (the specs themselves import TensorFlow).
 BUILTIN_SPEC_NAMES = ("center-zero", "keras-masking", "border-zero", "causal-zero", "band-zero", "random-cutout")
@@ -41,3 +42,12 @@ def check_spec_argument(value):
     if not module or not attr:
         raise ValueError(f"SPEC {value!r} must look like MODULE:ATTR")
     return value
+
+
+def check_select(pattern):
+    """A usage error (``ValueError``) for a ``-k`` PATTERN that is not a regular expression."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"-k must be a regular expression, got {pattern!r} ({error})") from None
+    return pattern

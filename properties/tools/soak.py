@@ -52,6 +52,8 @@ import tempfile
 import threading
 import time
 
+from properties.core.names import check_select
+
 #: Group kinds, most severe first.
 KINDS = ("unexplained", "layer defect", "flaky", "documented")
 HARNESS_KINDS = ("could-not-run", "retraced", "ran-nothing", "crashed", "timeout", "no-report")
@@ -134,11 +136,11 @@ def check_arguments(args):
     for name, value in (("--seconds", args.seconds), ("--run-timeout", args.run_timeout)):
         if value is not None and not value > 0:  # also NaN
             raise UsageError(f"{name} must be > 0, got {value}")
-    if getattr(args, "select", None) is not None:
+    if args.select is not None:
         try:
-            re.compile(args.select)
-        except re.error as error:
-            raise UsageError(f"-k must be a regular expression, got {args.select!r} ({error})") from None
+            check_select(args.select)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     if args.layer is not None and not re.fullmatch(r"[^:]+:[^:]+", args.layer):
         raise UsageError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
 
@@ -410,7 +412,7 @@ def soak_spec(spec, args, say, on_run=None):
                 started += 1
                 seed = run_seed(args.seed, spec, started)
                 pending.add(pool.submit(run_verify, spec, started, seed, args.layer, args.max_examples,
-                                        args.run_timeout, getattr(args, "select", None)))
+                                        args.run_timeout, args.select))
             if not pending:
                 break
             done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -555,7 +557,7 @@ def main(args, stream=None):
         words = ["python", "-m", "properties", "soak", *args.specs]
         for flag, value in (("--layer", args.layer), ("--runs", args.runs), ("--seconds", args.seconds),
                             ("--jobs", args.jobs), ("--max-examples", args.max_examples), ("--seed", args.seed),
-                            ("-k", getattr(args, "select", None))):
+                            ("-k", args.select)):
             if value is not None:
                 words += [flag, str(value)]
         report = {
