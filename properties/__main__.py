@@ -228,7 +228,8 @@ def _write_reports(args, spec, result, reporting):
     """--report (JSON and Markdown), --junitxml and --summary."""
     cells = result.cells
     if args.report:
-        data = reporting.as_json(spec.name, result.layer_name, result.profile, cells, result.seconds, spec=spec)
+        data = reporting.as_json(spec.name, result.layer_name, result.profile, cells, result.seconds, spec=spec,
+                                 stopped=result.stopped, planned=result.planned)
         markdown = reporting.write(args.report, data)
         print(f"report: {args.report} and {markdown}")
     if args.junitxml or args.summary:
@@ -241,7 +242,8 @@ def _write_reports(args, spec, result, reporting):
             partial = ["", f"Partial run ({result.stopped}): {len(cells)} of {result.planned} cells ran."] \
                 if result.stopped in ("max-time", "interrupted") else []
             junit.append_summary(args.summary, junit.summary(f"verify {spec.name} ({result.profile})", cases,
-                                                             result.seconds, partial))
+                                                             result.seconds, partial,
+                                                             result.stopped == "interrupted"))
 
 
 def _print_promises(spec, cells):

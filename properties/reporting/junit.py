@@ -51,7 +51,7 @@ def cell_cases(spec_name, cells):
 def run_cases(spec_name, runs, groups):
     """The cases of a ``soak``: one per run; a run fails where one of its failing cells belongs
     to a group classified as a layer defect or unexplained, and is skipped (a finding) where its
-    failures are all documented or flaky findings."""
+    failures are all documented or flaky findings, or where an interrupted soak stopped it partway."""
     bad = {(g.prop, g.column): g for g in groups if g.kind in ("layer defect", "unexplained")}
     found = {(g.prop, g.column): g for g in groups if g.kind not in ("layer defect", "unexplained")}
     cases = []
@@ -59,15 +59,17 @@ def run_cases(spec_name, runs, groups):
         case = Case(f"properties.soak.{spec_name}", f"run {run.number} seed {run.seed}", run.seconds)
         cells = [(c.get("property"), c.get("column")) for c in run.cells]
         failing = [bad[key] for key in cells if key in bad]
-        if failing or run.returncode not in (0, 1):
+        interrupted = getattr(run, "interrupted", False)
+        if failing or (run.returncode not in (0, 1) and not interrupted):
             case.outcome = "failure" if failing else "error"
             case.message = "; ".join(f"{g.kind}: {g.prop} [{g.column}]" for g in failing) or \
                 f"verify exited {run.returncode}"
             case.text = "\n".join(f"{g.kind}: {g.prop} [{g.column}]: {g.reason}" for g in failing) + \
                 f"\nrerun: {run.command}"
-        elif any(key in found for key in cells):
+        elif any(key in found for key in cells) or interrupted:
             case.outcome = "skipped"
-            case.message = "; ".join(f"{found[key].kind}: {key[0]} [{key[1]}]" for key in cells if key in found)
+            case.message = "; ".join(["interrupted: the run stopped partway (Ctrl-C)"] * interrupted + [
+                f"{found[key].kind}: {key[0]} [{key[1]}]" for key in cells if key in found])
         cases.append(case)
     return cases
 
@@ -106,16 +108,18 @@ def write(path, suite, cases, seconds=None):
     return path
 
 
-def summary(title, cases, seconds, extra_lines=()):
-    """A short Markdown summary: the counts, then each failure and finding in one line."""
+def summary(title, cases, seconds, extra_lines=(), interrupted=False):
+    """A short Markdown summary: the counts, then each failure and finding in one line; the
+    verdict is "interrupted" for a run stopped by Ctrl-C (``extra_lines`` say what ran)."""
     counts = {kind: sum(c.outcome == kind for c in cases) for kind in ("passed", "failure", "error", "skipped")}
-    verdict = "failed" if counts["failure"] or counts["error"] else "passed"
+    verdict = "interrupted" if interrupted else "failed" if counts["failure"] or counts["error"] else "passed"
     lines = [f"### {title}: {verdict}", "",
              f"{len(cases)} cases: {counts['passed']} passed, {counts['failure']} failed, {counts['error']} errors "
-             f"(the harness could not run them), {counts['skipped']} documented findings; {seconds:.0f} s", ""]
+             f"(the harness could not run them), {counts['skipped']} skipped (findings, mutants that do not apply, "
+             f"interrupted runs: each line says which); {seconds:.0f} s", ""]
     for case in cases:
         if case.outcome != "passed":
-            mark = {"failure": "FAIL", "error": "ERROR", "skipped": "finding"}[case.outcome]
+            mark = {"failure": "FAIL", "error": "ERROR", "skipped": "skipped"}[case.outcome]
             lines.append(f"- **{mark}** `{case.classname.rsplit('.', 1)[-1]}` [{case.name}]: {case.message}")
     lines += list(extra_lines)
     return "\n".join(lines) + "\n"

@@ -5,8 +5,6 @@ import json
 import os
 import platform
 
-from properties.reporting.promises import machine_limits, promise_rows
-
 
 def versions():
     import hypothesis
@@ -60,11 +58,19 @@ def reach(spec, cells):
     }
 
 
-def as_json(spec_name, layer, profile, cells, seconds, spec=None):
+def as_json(spec_name, layer, profile, cells, seconds, spec=None, stopped="", planned=None):
+    """The report of one ``verify``; ``stopped`` says why it ended before its plan of ``planned``
+    cells (``"exitfirst"``, ``"max-time"``, ``"interrupted"``; ``""``: it ran them all)."""
     import tensorflow as tf
+
+    # Here, not at the top: soak writes its report with write() and never imports TensorFlow.
+    from properties.reporting.promises import machine_limits, promise_rows
 
     rows = table(cells)
     return {
+        "stopped": stopped,
+        "planned_cells": len(cells) if planned is None else planned,
+        "cells_run": len(cells),
         **({"reach": reach(spec, cells)} if spec is not None else {}),
         **({"promises": promise_rows(spec, cells, limits=machine_limits())} if spec is not None else {}),
         "spec": spec_name,
@@ -114,6 +120,12 @@ def as_markdown(report):
         f"{report['total_examples']} examples, {report['total_failures']} failing cells, {report['seconds']} s. "
         "Each cell: examples run / failures (a blank cell: the property does not run there).",
         "",
+    ]
+    if report.get("stopped") in ("max-time", "interrupted"):
+        why = "--max-time passed" if report["stopped"] == "max-time" else "interrupted"
+        lines += [f"**Partial run ({why}): {report['cells_run']} of {report['planned_cells']} cells ran; the rest "
+                  "did not.**", ""]
+    lines += [
         "| property | " + " | ".join(columns) + " |",
         "|---|" + "---:|" * len(columns),
     ]

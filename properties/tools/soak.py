@@ -30,10 +30,14 @@ severe: unexplained, layer defect, flaky, documented):
 
 ``-k PATTERN`` soaks only the cells whose ``PROPERTY-COLUMN`` matches, as ``verify -k``.
 
+A Ctrl-C starts no new run, passes one SIGINT to each run in flight (each writes verify's
+partial report, read as its cells), replays nothing more, and writes every report marked
+partial (see :func:`soak_spec`).
+
 Exit status: 0 when every group is documented or flaky; 1 when any group is a layer defect or
 unexplained (a layer defect is a real failure, as in ``verify``); 2 for a usage error (this
-command's arguments, or a usage error of the ``verify`` it runs, e.g. an unknown spec); 5 when
-``-k`` matches no cell of a spec.
+command's arguments, or a usage error of the ``verify`` it runs, e.g. an unknown spec) or a
+Ctrl-C; 5 when ``-k`` matches no cell of a spec.
 
 This module never imports TensorFlow: the runs and replays are child processes.
 """
@@ -46,6 +50,7 @@ import os
 import re
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,6 +63,8 @@ from properties.core.names import check_select
 KINDS = ("unexplained", "layer defect", "flaky", "documented")
 HARNESS_KINDS = ("could-not-run", "retraced", "ran-nothing", "crashed", "timeout", "no-report")
 DEFAULT_RUNS = 10
+#: After a Ctrl-C, how long the runs in flight get to stop and write their partial reports.
+GRACE_SECONDS = 60.0
 
 
 class UsageError(Exception):
@@ -78,9 +85,14 @@ class Run:
     command: str  # the verify line that reruns the whole run
     seconds: float = 0.0
     examples: int = 0
+    #: Cells verify reports it ran (fewer than planned in a partial report), None without a report.
+    cells_run: int | None = None
     returncode: int = 0
     cells: list = dataclasses.field(default_factory=list)  # verify's report["failing_cells"] (+ "crashed" entries)
     stderr: str = ""
+    #: The soak was interrupted while this run was in flight: its cells are those it ran before
+    #: it stopped (none when it wrote no partial report).
+    interrupted: bool = False
 
     @property
     def counts(self):
@@ -178,33 +190,94 @@ def _child_env():
     return env
 
 
-def _child(words, workdir, timeout):
-    """Run ``python -m properties ...`` (``words``) in ``workdir``: ``(returncode or None, stdout, stderr)``."""
-    argv = [sys.executable] + words[1:] if words[0] == "python" else words
-    try:
-        done = subprocess.run(argv, cwd=workdir, env=_child_env(), capture_output=True, text=True, timeout=timeout)
-        return done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired:
-        return None, "", f"killed after {timeout:.0f} s (--run-timeout)"
+class Interrupted(Exception):
+    """A child process not started: the soak was interrupted first."""
 
 
-def run_verify(spec, number, seed, layer=None, max_examples=None, timeout=3600.0, select=None):
-    """One run: a ``verify`` process; returns its :class:`Run`."""
+class Children:
+    """The child processes in flight (the ``verify`` runs and the replay batch).
+
+    Each starts in a session of its own, so that a Ctrl-C on the terminal reaches the soak alone
+    and :meth:`interrupt` passes exactly one SIGINT to each child: ``verify`` then stops and
+    writes its partial report (a second SIGINT would cut that short).  A second interrupt, or
+    :data:`GRACE_SECONDS` after the first, kills what is still running."""
+
+    def __init__(self):
+        self.lock, self.live, self.interrupted = threading.Lock(), set(), False
+
+    def run(self, words, workdir, timeout):
+        """Run ``python -m properties ...`` (``words``) in ``workdir``: ``(returncode or None,
+        stdout, stderr)``; raises :class:`Interrupted` once the soak is interrupted."""
+        argv = [sys.executable] + words[1:] if words[0] == "python" else words
+        with self.lock:
+            if self.interrupted:
+                raise Interrupted()
+            process = subprocess.Popen(argv, cwd=workdir, env=_child_env(), stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, start_new_session=True)
+            self.live.add(process)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    stdout, stderr = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
+                    return process.returncode, stdout, stderr
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    stdout, stderr = process.communicate()
+                    return None, stdout, f"killed after {timeout:.0f} s (--run-timeout)"
+                except KeyboardInterrupt:  # the main thread's child (the replays): pass it on, then wait
+                    self.interrupt()
+        finally:
+            with self.lock:
+                self.live.discard(process)
+
+    def interrupt(self):
+        """The first call sends SIGINT to each child in flight and starts no more; later calls kill them."""
+        with self.lock:
+            first, self.interrupted = not self.interrupted, True
+            for process in list(self.live):
+                try:
+                    process.send_signal(signal.SIGINT) if first else process.kill()
+                except ProcessLookupError:  # it has just exited
+                    pass
+        return first
+
+    def kill(self):
+        with self.lock:
+            self.interrupted = True
+            for process in list(self.live):
+                try:
+                    process.kill()
+                except ProcessLookupError:
+                    pass
+
+
+def run_verify(spec, number, seed, layer=None, max_examples=None, timeout=3600.0, select=None, children=None):
+    """One run: a ``verify`` process; returns its :class:`Run` (``interrupted`` when the soak was
+    interrupted while it ran: then its cells are those of verify's partial report, if any), or
+    None when the soak was interrupted before it started."""
+    children = children or Children()
     words = verify_words(spec, seed, layer, max_examples, select)
     run = Run(spec, number, seed, _quote(words))
     start = time.perf_counter()
+    stdout = ""
     with tempfile.TemporaryDirectory(prefix="soak-") as workdir:  # fresh: nothing shared between runs
         report = os.path.join(workdir, "run.json")
-        run.returncode, stdout, run.stderr = _child(words + ["--report", report], workdir, timeout)
+        try:
+            run.returncode, stdout, run.stderr = children.run(words + ["--report", report], workdir, timeout)
+        except Interrupted:
+            return None  # never started
+        run.interrupted = children.interrupted and run.returncode not in (0, 1)
         data = None
-        if run.returncode in (0, 1) and os.path.exists(report):
+        if (run.returncode in (0, 1) or run.interrupted) and os.path.exists(report):
             with open(report) as f:
                 data = json.load(f)
     run.seconds = time.perf_counter() - start
     if data is not None:
         run.examples = data.get("total_examples", 0)
+        run.cells_run = data.get("cells_run")
         run.cells = list(data.get("failing_cells", []))
-    elif run.returncode != 2:
+    elif run.returncode != 2 and not run.interrupted:
         kind = ("timeout" if run.returncode is None else "crashed" if run.returncode < 0
                 else "no-report" if run.returncode in (0, 1) else "crashed")
         tail = (run.stderr or stdout).strip().splitlines()[-5:]
@@ -224,19 +297,24 @@ def parse_replay(command):
     return {"spec": spec, "property": prop, "column": column, "blob": words[words.index("--blob") + 1], "layer": layer}
 
 
-def replay_failures(occurrences, timeout=3600.0):
+def replay_failures(occurrences, timeout=3600.0, children=None):
     """Replay each occurrence's counterexample (its ``replay ... --blob`` line) in one fresh
     process, away from the run that found it: a list of ``{"command", "reproduced", "output"}``;
     ``reproduced`` is True when the replay fails the same property in the same column again.
-    If that process dies, every replay it did not report is ``reproduced: False``."""
+    If that process dies, every replay it did not report is ``reproduced: False``; if the soak
+    was interrupted before or during the replays, ``reproduced: None`` (not replayed)."""
     if not occurrences:
         return []
+    children = children or Children()
     with tempfile.TemporaryDirectory(prefix="soak-replay-") as workdir:
         requests, answers = os.path.join(workdir, "replays.json"), os.path.join(workdir, "answers.json")
         with open(requests, "w") as f:
             json.dump([parse_replay(o["replay"]) for o in occurrences], f)
-        returncode, stdout, stderr = _child(["python", "-m", "properties.tools.soak", "--replay-batch", requests, answers],
-                                            workdir, timeout)
+        try:
+            returncode, stdout, stderr = children.run(
+                ["python", "-m", "properties.tools.soak", "--replay-batch", requests, answers], workdir, timeout)
+        except Interrupted:
+            returncode, stdout, stderr = None, "", ""
         found = []
         if os.path.exists(answers):
             with open(answers) as f:
@@ -244,8 +322,12 @@ def replay_failures(occurrences, timeout=3600.0):
     tail = " | ".join((stderr or stdout).strip().splitlines()[-3:])
     results = []
     for index, occurrence in enumerate(occurrences):
-        answer = found[index] if index < len(found) else {
-            "reproduced": False, "output": f"the replay process exited with status {returncode}: {tail}"}
+        if index < len(found):
+            answer = found[index]
+        elif children.interrupted:
+            answer = {"reproduced": None, "output": "not replayed: the soak was interrupted"}
+        else:
+            answer = {"reproduced": False, "output": f"the replay process exited with status {returncode}: {tail}"}
         results.append({"command": occurrence["replay"], **answer})
     return results
 
@@ -321,6 +403,9 @@ def _classify_subset(group, status, occurrences, replayer):
         if not candidates:
             return "documented", "the spec's known_failures (no blob to tell it from the flaky finding)", {}
         check = replayer(candidates[0])
+        if check["reproduced"] is None:
+            return "documented", "the spec's known_failures (not replayed, the soak was interrupted: not told " \
+                                 "from the flaky finding)", check
         if check["reproduced"]:
             return "documented", "the spec's known_failures; the replay fails again (deterministic)", check
         return "flaky", "known and declared flaky; the replay passed: " + first["flaky_reason"], check
@@ -334,18 +419,21 @@ def _classify_subset(group, status, occurrences, replayer):
     if not candidates:
         return "unexplained", "no counterexample blob to replay", {}
     check = replayer(candidates[0])
+    if check["reproduced"] is None:
+        return "unexplained", "not replayed: the soak was interrupted before the counterexample's replay", check
     if check["reproduced"]:
         return "layer defect", "the counterexample fails again when replayed in a fresh process", check
     return "unexplained", "the counterexample did not fail again in a fresh process, and the spec does not " \
                           "declare the cell flaky", check
 
 
-def classify_all(groups, timeout=3600.0):
-    """Classify every group, replaying the counterexamples that need it in one fresh process."""
+def classify_all(groups, timeout=3600.0, children=None):
+    """Classify every group, replaying the counterexamples that need it in one fresh process
+    (none once the soak is interrupted: those groups say they were not replayed)."""
     wanted = []
     for group in groups:  # first pass: which occurrences need a replay
         classify(group, lambda o: wanted.append(o) or {"reproduced": True})
-    answers = {id(o): a for o, a in zip(wanted, replay_failures(wanted, timeout))}
+    answers = {id(o): a for o, a in zip(wanted, replay_failures(wanted, timeout, children))}
     for group in groups:
         classify(group, lambda o: answers[id(o)])
     return groups
@@ -390,53 +478,80 @@ class _Printer:
 
 
 def soak_spec(spec, args, say, on_run=None):
-    """Run one spec's runs and classify its failures: ``(runs, groups, seconds)``; raises
-    :class:`UsageError` when a run reports a usage error."""
+    """Run one spec's runs and classify its failures: ``(runs, groups, seconds, interrupted)``;
+    raises :class:`UsageError` when a run reports a usage error.
+
+    A Ctrl-C (``KeyboardInterrupt``) starts no new run, passes one SIGINT to each run in flight
+    (each stops and writes verify's partial report, read as its cells), and classifies what was
+    found without replays; ``interrupted`` is then True.  A second Ctrl-C, or
+    :data:`GRACE_SECONDS` after the first, kills the runs still in flight."""
     runs_wanted = args.runs if args.runs is not None else (None if args.seconds is not None else DEFAULT_RUNS)
     start = time.perf_counter()
     deadline = start + args.seconds if args.seconds is not None else None
     total = f"/{runs_wanted}" if runs_wanted else ""
-    runs, started, usage, nothing = [], 0, None, None
+    children = Children()
+    finished, started, usage, nothing, kill_at = {}, 0, None, None, None
 
     def may_start():
-        if usage is not None or nothing is not None:
+        if usage is not None or nothing is not None or children.interrupted:
             return False
         if runs_wanted is not None and started >= runs_wanted:
             return False
         return deadline is None or started == 0 or time.perf_counter() < deadline
 
+    def finish(run):  # idempotent: an interrupt may land between two of these
+        nonlocal usage, nothing
+        if run is None:
+            return
+        if run.returncode == 2 and not run.interrupted:
+            usage = usage or (run.stderr.strip().splitlines() or ["usage error"])[-1]
+        elif run.returncode == 5 and not run.interrupted:  # -k matched no cell of this spec
+            nothing = nothing or f"verify {spec}: no property/column cell matches -k {args.select!r}"
+        elif run.number not in finished:
+            c = run.counts
+            (on_run or say)(f"[{spec}] run {run.number}{total}  seed {run.seed}  {run.seconds:.1f} s  {run.examples} examples  "
+                f"failures {c['FAIL']} (known {c['known']}, flaky {c['flaky']})"
+                + ("  INTERRUPTED (the cells it ran)" if run.interrupted
+                   else "" if run.returncode in (0, 1) else f"  exit {run.returncode}"))
+            finished[run.number] = run
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         pending = set()
         while True:
-            while may_start() and len(pending) < args.jobs:
-                started += 1
-                seed = run_seed(args.seed, spec, started)
-                pending.add(pool.submit(run_verify, spec, started, seed, args.layer, args.max_examples,
-                                        args.run_timeout, args.select))
-            if not pending:
-                break
-            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in done:
-                run = future.result()
-                if run.returncode == 2:
-                    usage = usage or (run.stderr.strip().splitlines() or ["usage error"])[-1]
-                    continue
-                if run.returncode == 5:  # -k matched no cell of this spec
-                    nothing = nothing or f"verify {spec}: no property/column cell matches -k {args.select!r}"
-                    continue
-                runs.append(run)
-                c = run.counts
-                (on_run or say)(f"[{spec}] run {run.number}{total}  seed {run.seed}  {run.seconds:.1f} s  {run.examples} examples  "
-                    f"failures {c['FAIL']} (known {c['known']}, flaky {c['flaky']})"
-                    + ("" if run.returncode in (0, 1) else f"  exit {run.returncode}"))
+            try:
+                while may_start() and len(pending) < args.jobs:
+                    started += 1
+                    seed = run_seed(args.seed, spec, started)
+                    pending.add(pool.submit(run_verify, spec, started, seed, args.layer, args.max_examples,
+                                            args.run_timeout, args.select, children=children))
+                if not pending:
+                    break
+                wait = None if kill_at is None else max(0.0, kill_at - time.monotonic())
+                concurrent.futures.wait(pending, timeout=wait, return_when=concurrent.futures.FIRST_COMPLETED)
+                if kill_at is not None and time.monotonic() >= kill_at:
+                    children.kill()
+                for future in [f for f in pending if f.done()]:
+                    finish(future.result())
+                    pending.discard(future)
+            except KeyboardInterrupt:
+                if children.interrupt():
+                    kill_at = time.monotonic() + GRACE_SECONDS
+                    say(f"\ninterrupted: no new run starts; {len(pending)} run(s) in flight stop and write what they "
+                        f"ran (Ctrl-C again to kill them)")
+                else:
+                    say("interrupted again: the runs in flight are killed")
     if usage is not None:
         raise UsageError(f"verify {spec}: {usage}")
     if nothing is not None:
         raise NothingMatched(nothing)
-    runs.sort(key=lambda r: r.number)
+    runs = [finished[number] for number in sorted(finished)]
     groups = group_failures(runs)
-    classify_all(groups, args.run_timeout)
-    return runs, groups, time.perf_counter() - start
+    try:
+        classify_all(groups, args.run_timeout, children)
+    except KeyboardInterrupt:  # outside the replay process itself: classify again, without replays
+        children.interrupt()
+        classify_all(groups, args.run_timeout, children)
+    return runs, groups, time.perf_counter() - start, children.interrupted
 
 
 def spec_summary(spec, runs, groups, seconds):
@@ -444,6 +559,7 @@ def spec_summary(spec, runs, groups, seconds):
     return {
         "spec": spec,
         "runs": len(runs),
+        "interrupted_runs": sum(r.interrupted for r in runs),
         "examples": sum(r.examples for r in runs),
         "seconds": round(seconds, 1),
         "failures": occurrences,
@@ -453,17 +569,28 @@ def spec_summary(spec, runs, groups, seconds):
 
 def summary_line(summary):
     f = summary["failures"]
-    return (f"soak {summary['spec']}: {summary['runs']} runs, {summary['examples']} examples, failures: "
+    stopped = summary.get("interrupted_runs", 0)
+    return (f"soak {summary['spec']}: {summary['runs']} runs" + (f" ({stopped} interrupted)" if stopped else "")
+            + f", {summary['examples']} examples, failures: "
             + ", ".join(f"{f[k]} {k}" for k in reversed(KINDS)) + f"; {summary['seconds']:.0f} s")
 
+
+INTERRUPTED_NOTE = ("No run started after the interrupt; a run in flight stopped and counts the cells it ran "
+                    "(none if it wrote no partial report); no counterexample was replayed after it, so a "
+                    "failure that needed a replay is unexplained (not replayed).")
 
 TABLE_HEADER = ("| spec | runs | examples | layer defect | documented | flaky | unexplained | seconds |\n"
                 "|---|---:|---:|---:|---:|---:|---:|---:|")
 
 
+def _runs(summary):
+    stopped = summary.get("interrupted_runs", 0)
+    return f"{summary['runs']}" + (f" ({stopped} interrupted)" if stopped else "")
+
+
 def table_row(summary):
     f = summary["failures"]
-    return (f"| `{summary['spec']}` | {summary['runs']} | {summary['examples']:,} | {f['layer defect']} | "
+    return (f"| `{summary['spec']}` | {_runs(summary)} | {summary['examples']:,} | {f['layer defect']} | "
             f"{f['documented']} | {f['flaky']} | {f['unexplained']} | {summary['seconds']:,.0f} |")
 
 
@@ -486,14 +613,17 @@ def describe_groups(groups):
 
 def as_markdown(report):
     lines = ["# properties soak", "", f"`{report['command']}`", "",
-             f"{report['seconds']:.0f} s in all; exit status {report['exit_status']}.", "", TABLE_HEADER]
+             f"{report['seconds']:.0f} s in all; exit status {report['exit_status']}.", ""]
+    if report.get("interrupted"):
+        lines += [f"**Interrupted (Ctrl-C): a partial report.** {INTERRUPTED_NOTE}", ""]
+    lines += [TABLE_HEADER]
     lines += [table_row(s) for s in report["specs"]]
     lines += ["", "Failures count failing cells (a property in a column, in one run) by the kind of their group.", ""]
     for spec in report["specs"]:
         lines += ["", f"## {spec['spec']}", "", "| run | seed | seconds | examples | FAIL | known | flaky |",
                   "|---:|---:|---:|---:|---:|---:|---:|"]
         for run in spec["run_list"]:
-            lines.append(f"| {run['number']} | {run['seed']} | {run['seconds']} | {run['examples']} | {run['counts']['FAIL']} "
+            lines.append(f"| {run['number']}{' (interrupted)' if run.get('interrupted') else ''} | {run['seed']} | {run['seconds']} | {run['examples']} | {run['counts']['FAIL']} "
                          f"| {run['counts']['known']} | {run['counts']['flaky']} |")
         for group in spec["group_list"]:
             lines += ["", f"### {group['kind']}: {group['property']} [{group['column']}], {group['count']} run(s)", "",
@@ -504,7 +634,7 @@ def as_markdown(report):
     return "\n".join(lines) + "\n"
 
 
-def _ci_reports(args, results, seconds, say):
+def _ci_reports(args, results, seconds, say, interrupted=False):
     """--junitxml (one test case per run) and --summary."""
     if getattr(args, "junitxml", None) or getattr(args, "summary", None):
         from properties.reporting import junit
@@ -513,7 +643,9 @@ def _ci_reports(args, results, seconds, say):
         if getattr(args, "junitxml", None):
             say(f"junit: {junit.write(args.junitxml, 'soak ' + ' '.join(args.specs), cases, seconds)}")
         if getattr(args, "summary", None):
-            junit.append_summary(args.summary, junit.summary("soak " + " ".join(args.specs), cases, seconds))
+            partial = ["", f"Partial soak (interrupted): {INTERRUPTED_NOTE}"] if interrupted else []
+            junit.append_summary(args.summary, junit.summary("soak " + " ".join(args.specs), cases, seconds, partial,
+                                                             interrupted))
 
 
 def main(args, stream=None):
@@ -524,7 +656,7 @@ def main(args, stream=None):
         print(f"python -m properties soak: error: {error}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    results = []
+    results, interrupted = [], False
     for spec in args.specs:
         say(f"soak {spec}: verify --profile dev, a fresh seed and no example database per run, {args.jobs} at a time")
         from properties.reporting.progress import Progress
@@ -532,7 +664,7 @@ def main(args, stream=None):
         total = args.runs if args.runs is not None else (None if args.seconds is not None else DEFAULT_RUNS)
         try:
             with Progress(total, f"soak {spec}", say.stream) as progress:
-                runs, groups, seconds = soak_spec(spec, args, say, progress.line)
+                runs, groups, seconds, interrupted = soak_spec(spec, args, say, progress.line)
         except UsageError as error:
             print(f"python -m properties soak: error: {error}", file=sys.stderr)
             return 2
@@ -547,8 +679,14 @@ def main(args, stream=None):
                 say(line)
         say(summary_line(spec_summary(spec, runs, groups, seconds)))
         say("")
+        if interrupted:
+            left = args.specs[len(results):]
+            say(f"PARTIAL SOAK (interrupted): {INTERRUPTED_NOTE}"
+                + (f" Not soaked: {', '.join(left)}." if left else ""))
+            say("")
+            break
     all_groups = [g for _, _, groups, _ in results for g in groups]
-    status = exit_status(all_groups)
+    status = 2 if interrupted else exit_status(all_groups)  # 2 as pytest's KeyboardInterrupt
     summaries = [spec_summary(*r) for r in results]
     say(TABLE_HEADER)
     for summary in summaries:
@@ -564,10 +702,12 @@ def main(args, stream=None):
             "command": _quote(words),
             "seconds": round(time.perf_counter() - start, 1),
             "exit_status": status,
+            "interrupted": interrupted,
             "specs": [
                 {**spec_summary(spec, runs, groups, seconds),
                  "run_list": [{"number": r.number, "seed": r.seed, "seconds": round(r.seconds, 1), "examples": r.examples,
-                               "returncode": r.returncode, "counts": r.counts, "command": r.command} for r in runs],
+                               "returncode": r.returncode, "counts": r.counts, "command": r.command,
+                               "cells_run": r.cells_run, "interrupted": r.interrupted} for r in runs],
                  "group_list": [g.as_json() for g in sorted(groups, key=lambda g: KINDS.index(g.kind))]}
                 for spec, runs, groups, seconds in results
             ],
@@ -576,10 +716,11 @@ def main(args, stream=None):
 
         markdown = write(args.report, report, as_markdown)
         say(f"report: {args.report} and {markdown}")
-    _ci_reports(args, results, time.perf_counter() - start, say)
+    _ci_reports(args, results, time.perf_counter() - start, say, interrupted)
     unexplained = sum(1 for g in all_groups if g.kind == "unexplained")
     defects = sum(1 for g in all_groups if g.kind == "layer defect")
-    say(f"soak: {'ok' if status == 0 else 'FAILED'}: {defects} layer defect group(s), {unexplained} unexplained "
+    verdict = "INTERRUPTED" if interrupted else "ok" if status == 0 else "FAILED"
+    say(f"soak: {verdict}: {defects} layer defect group(s), {unexplained} unexplained "
         f"group(s) (exit {status})")
     return status
 

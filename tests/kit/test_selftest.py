@@ -128,6 +128,51 @@ def test_a_survivor_exits_1(monkeypatch, capsys):
     assert "SURVIVED" in out and "Survivors" in out and "score: 0 / 1" in out
 
 
+def test_ctrl_c_keeps_the_mutants_that_ran_names_the_rest_and_exits_2(monkeypatch, tmp_path, capsys):
+    """A Ctrl-C during the second mutant: the first is reported, the others are named as not run
+    (JUnit: skipped), every report says it is partial, --fail-under is not judged, exit 2."""
+    ran = []
+
+    def first_then_ctrl_c(spec, op, profile="quick", max_examples=None):
+        ran.append(op.name)
+        if len(ran) > 1:
+            raise KeyboardInterrupt
+        return wrap.MutantResult(op.name, op.group, op.summary, applicable=True, killed=True,
+                                 killed_by="no-weights/eager")
+
+    monkeypatch.setattr(wrap, "run_mutant", first_then_ctrl_c)
+    report, junit_path, summary = (tmp_path / name for name in ("s.json", "s.xml", "summary.md"))
+    status = main(["selftest", "center-zero", "--operators", "weight-added,upcast,mask-skipped", "--fail-under", "10",
+                   "--report", str(report), "--junitxml", str(junit_path), "--summary", str(summary)])
+    out = capsys.readouterr().out
+    assert status == 2 and ran == ["weight-added", "upcast"], (status, ran)
+    assert "PARTIAL SELFTEST (interrupted): 1 mutants ran; not run: upcast, mask-skipped" in out
+    assert "--fail-under 10: not judged, the run was interrupted" in out
+    data = json.loads(report.read_text())
+    assert data["interrupted"] and data["not_run"] == ["upcast", "mask-skipped"] and data["mutants"] == 1
+    assert "Interrupted (Ctrl-C): a partial report." in (tmp_path / "s.md").read_text()
+    xml = junit_path.read_text()
+    assert xml.count("<testcase") == 3 and xml.count("not run: the selftest was interrupted") == 2
+    assert "### selftest center-zero (wrap): interrupted" in summary.read_text()
+
+
+def test_ctrl_c_ends_the_worker_processes_at_once(monkeypatch):
+    """With --jobs 2, a Ctrl-C ends the spawned workers (the executor cannot stop a running task)
+    and returns what finished, instead of waiting for every mutant in flight."""
+    import concurrent.futures
+    import multiprocessing
+
+    def ctrl_c(futures, timeout=None):
+        raise KeyboardInterrupt
+        yield  # a generator, as the real one
+
+    monkeypatch.setattr(concurrent.futures, "as_completed", ctrl_c)
+    start = time.perf_counter()
+    assert wrap.run_wrap(CENTER_ZERO, operators_by_name(["upcast", "weight-added", "mask-skipped"]), jobs=2) == []
+    assert time.perf_counter() - start < 60
+    assert not multiprocessing.active_children()
+
+
 # -- the score does not slide ------------------------------------------------------------------
 
 #: Operators the quick profile kills in the first cells, per spec (measured; see README).
@@ -225,6 +270,29 @@ def test_source_campaign_with_two_http_workers_lists_survivors_with_diffs(tmp_pa
     survivor = by_diff[(True, False, False)]  # half(10) == 3 passes the weak check
     assert survivor.applicable and not survivor.killed and "+    return n // 3" in survivor.diff
     assert by_diff[(False, True, False)].killed and by_diff[(False, False, True)].killed
+
+
+def test_ctrl_c_stops_a_source_campaign_and_leaves_the_rest_pending(tmp_path, monkeypatch, capsys):
+    project, _ = _committed_tiny_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    spec, work = types.SimpleNamespace(name="tiny"), str(tmp_path / "work")
+    real_sleep, calls = time.sleep, []
+
+    def ctrl_c_once(seconds):  # the Ctrl-C lands in the first of exec's 2-second poll pauses
+        if seconds == 2.0:
+            calls.append(seconds)
+            if len(calls) == 1:
+                raise KeyboardInterrupt
+        real_sleep(seconds)
+
+    monkeypatch.setattr(source.time, "sleep", ctrl_c_once)
+    _, extra = source.run_source(spec, "tiny", module="tiny.py", jobs=1, runner="fork", preload=(),
+                                 run_module="check", test_args=[], workdir=work,
+                                 exclude_operators=[r"core/ReplaceBinaryOperator_FloorDiv_(?!Add$)"])
+    out = capsys.readouterr().out
+    assert extra["interrupted"] and not extra["stopped_by_budget"], extra
+    assert extra["pending"] + extra["tested"] == 3 and extra["pending"] >= 1, extra
+    assert f"interrupted: the pending mutants stay in the session; resume with --resume {work}" in out
 
 
 def test_since_runs_only_the_mutants_on_lines_changed_since_a_commit(tmp_path, monkeypatch, capsys):

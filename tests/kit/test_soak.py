@@ -9,8 +9,10 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -32,7 +34,18 @@ class WrongOutputShape(CenterZero):
         return tuple(input_shape)[:-1]
 
 
+class MarksItsCalls(CenterZero):
+    """CenterZero that creates the file ``$SOAK_TEST_MARK`` when it is called: a test knows a run
+    is inside its cells."""
+
+    def call(self, inputs):
+        if os.environ.get("SOAK_TEST_MARK"):
+            open(os.environ["SOAK_TEST_MARK"], "a").close()
+        return super().call(inputs)
+
+
 EAGER = dataclasses.replace(CENTER_ZERO, name="center-zero-eager", modes=("eager",))
+MARKED = dataclasses.replace(EAGER, name="center-zero-eager-marked", layer=MarksItsCalls)
 PLANTED = dataclasses.replace(EAGER, name="center-zero-eager-planted", layer=WrongOutputShape)
 # The end-to-end runs check the planted cell and two that hold, so a run is a few seconds.
 CELLS = "^(symbolic-call|zeroed-exactly|shape-and-dtype)-"
@@ -167,20 +180,20 @@ def test_runs_and_seconds_semantics(monkeypatch):
     """--runs N: exactly N; --seconds S: new runs until S passed (at least one); both: the first limit."""
     started = []
 
-    def fake_run(spec, number, seed, layer, max_examples, timeout, select=None):
+    def fake_run(spec, number, seed, layer, max_examples, timeout, select=None, children=None):
         started.append(number)
         return soak.Run(spec, number, seed, "cmd", seconds=0.0, examples=1)
 
     monkeypatch.setattr(soak, "run_verify", fake_run)
-    monkeypatch.setattr(soak, "classify_all", lambda groups, timeout: groups)
+    monkeypatch.setattr(soak, "classify_all", lambda groups, timeout, children: groups)
     say = lambda text="": None  # noqa: E731
-    runs, _, _ = soak.soak_spec("s", _args(runs=3), say)
-    assert [r.number for r in runs] == [1, 2, 3]
-    runs, _, _ = soak.soak_spec("s", _args(), say)
+    runs, _, _, interrupted = soak.soak_spec("s", _args(runs=3), say)
+    assert [r.number for r in runs] == [1, 2, 3] and not interrupted
+    runs, _, _, _ = soak.soak_spec("s", _args(), say)
     assert len(runs) == soak.DEFAULT_RUNS
-    runs, _, _ = soak.soak_spec("s", _args(seconds=1e-9), say)
+    runs, _, _, _ = soak.soak_spec("s", _args(seconds=1e-9), say)
     assert len(runs) == 1
-    runs, _, _ = soak.soak_spec("s", _args(seconds=0.3, runs=4, jobs=2), say)
+    runs, _, _, _ = soak.soak_spec("s", _args(seconds=0.3, runs=4, jobs=2), say)
     assert len(runs) == 4
 
 
@@ -190,7 +203,7 @@ def test_k_goes_to_every_run_and_a_pattern_matching_no_cell_exits_5(monkeypatch,
     assert words[-2:] == ["-k", "^zeroed-exactly-eager$"]
     started = []
 
-    def nothing_matches(spec, number, seed, layer, max_examples, timeout, select=None):
+    def nothing_matches(spec, number, seed, layer, max_examples, timeout, select=None, children=None):
         started.append(select)
         return soak.Run(spec, number, seed, "cmd", returncode=5)
 
@@ -199,6 +212,86 @@ def test_k_goes_to_every_run_and_a_pattern_matching_no_cell_exits_5(monkeypatch,
     assert soak.main(args) == 5
     assert started == ["no-such-cell"], "the soak went on after a run matched nothing"
     assert "no property/column cell matches -k 'no-such-cell'" in capsys.readouterr().err
+
+
+def test_a_ctrl_c_starts_no_new_run_keeps_what_ran_replays_nothing_and_exits_2(monkeypatch, tmp_path):
+    """Ctrl-C in the middle of a soak: no run starts after it, the runs in flight are kept with
+    the cells they report, their failures are not replayed (unexplained, saying so), and every
+    report is written and says it is partial; exit 2, as pytest's KeyboardInterrupt."""
+    started, real_wait, interrupts = [], soak.concurrent.futures.wait, []
+
+    def fake_run(spec, number, seed, layer, max_examples, timeout, select=None, children=None):
+        started.append(number)
+        while number == 2 and not children.interrupted:  # run 2 is in flight when Ctrl-C comes
+            soak.time.sleep(0.01)
+        run = soak.Run(spec, number, seed, f"verify {spec} --seed {seed}", examples=5, returncode=2 if
+                       children.interrupted else 1, interrupted=children.interrupted,
+                       cells=[cell("zeroed-exactly", "eager", "FAIL")])
+        return run
+
+    def wait_then_ctrl_c(futures, timeout=None, return_when=None):
+        done, rest = real_wait(futures, timeout=timeout, return_when=return_when)
+        if not interrupts:
+            interrupts.append(1)
+            raise KeyboardInterrupt
+        return done, rest
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("a child process started after the interrupt")
+
+    monkeypatch.setattr(soak, "run_verify", fake_run)
+    monkeypatch.setattr(soak.concurrent.futures, "wait", wait_then_ctrl_c)
+    monkeypatch.setattr(soak.subprocess, "Popen", no_process)
+    args = _args(specs=["s", "t"], runs=5, jobs=2, report=str(tmp_path / "soak.json"),
+                 junitxml=str(tmp_path / "soak.xml"), summary=str(tmp_path / "summary.md"))
+    out = tmp_path / "out.txt"
+    with open(out, "w") as stream:
+        assert soak.main(args, stream) == 2
+    assert started == [1, 2], "a run started after the interrupt (or the second spec was soaked)"
+    report = json.loads((tmp_path / "soak.json").read_text())
+    assert report["interrupted"] is True and report["exit_status"] == 2 and len(report["specs"]) == 1
+    (spec,) = report["specs"]
+    assert [(r["number"], r["interrupted"]) for r in spec["run_list"]] == [(1, False), (2, True)]
+    assert spec["interrupted_runs"] == 1 and spec["examples"] == 10
+    (group,) = spec["group_list"]
+    assert group["kind"] == "unexplained" and group["replay_check"]["reproduced"] is None
+    assert group["reason"].startswith("not replayed: the soak was interrupted")
+    assert "Interrupted (Ctrl-C): a partial report." in (tmp_path / "soak.md").read_text()
+    assert "### soak s t: interrupted" in (tmp_path / "summary.md").read_text()
+    xml = (tmp_path / "soak.xml").read_text()
+    assert xml.count("<testcase") == 2 and "run 2 seed" in xml
+    text = out.read_text()
+    assert "interrupted: no new run starts" in text and "PARTIAL SOAK (interrupted)" in text
+    assert "Not soaked: t." in text and "soak: INTERRUPTED" in text
+
+
+def test_an_interrupted_replay_leaves_the_groups_not_replayed_not_cleared(tmp_path):
+    """Answers the replay process wrote before a Ctrl-C stand; the rest are not replayed (None),
+    never "did not reproduce" (which would read as a failure that went away)."""
+    children = soak.Children()
+    children.interrupt()
+    occurrences = [cell("a", "eager", "FAIL"), cell("b", "eager", "FAIL")]
+    answers = soak.replay_failures(occurrences, children=children)
+    assert [a["reproduced"] for a in answers] == [None, None]
+    assert soak.replay_failures(occurrences[:0], children=children) == []
+
+
+def test_the_soak_process_never_imports_tensorflow(tmp_path):
+    """Its runs and replays are child processes; writing its reports needs no TensorFlow (a
+    2-second import and a page of log lines in the soak's own output)."""
+    probe = "\n".join([
+        "import argparse, sys",
+        f"sys.path.insert(0, {ROOT!r})",
+        "from properties.tools import soak",
+        "soak.run_verify = lambda *args, **kwargs: soak.Run('s', 1, 5, 'verify s')  # no verify process",
+        "soak.main(argparse.Namespace(specs=['s'], layer=None, runs=1, seconds=None, jobs=1, max_examples=None,",
+        f"    seed=None, run_timeout=60.0, select=None, report={str(tmp_path / 'r.json')!r},",
+        f"    junitxml={str(tmp_path / 'r.xml')!r}, summary={str(tmp_path / 's.md')!r}))",
+        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'",
+    ])
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "r.json").exists() and (tmp_path / "r.md").exists() and (tmp_path / "r.xml").exists()
 
 
 # ---------------------------------------------------------------- seeds, in one process
@@ -298,6 +391,36 @@ def test_soak_of_a_holding_spec_exits_0_with_a_line_per_run_and_a_summary(tmp_pa
     report = json.loads((tmp_path / "soak.json").read_text())
     assert [s["runs"] for s in report["specs"]] == [2] and report["exit_status"] == 0
     assert report["specs"][0]["failures"]["flaky"] == 2
+
+
+def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tmp_path):
+    """A real SIGINT to the soak alone (as a terminal's Ctrl-C, whose runs sit in sessions of
+    their own) while its first run is inside its cells: that run stops and writes verify's
+    partial report, which the soak reads; the second run never starts; exit 2."""
+    mark = tmp_path / "called"
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
+    env.pop("PROPERTIES_PROFILE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "properties", "soak", "tests.kit.test_soak:MARKED", "--runs", "2", "--max-examples",
+         "50", "--seed", "3", "-k", CELLS, "--report", str(tmp_path / "soak.json")],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mark.exists(), "the first run never called the layer"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=240)
+    finally:
+        process.kill()
+    assert process.returncode == 2, stdout + stderr
+    assert "interrupted: no new run starts; 1 run(s) in flight" in stdout and "soak: INTERRUPTED" in stdout
+    report = json.loads((tmp_path / "soak.json").read_text())
+    (spec,) = report["specs"]
+    (first,) = spec["run_list"]
+    assert first["number"] == 1 and first["interrupted"] and first["returncode"] == 2, first
+    assert first["cells_run"] is not None and first["cells_run"] < 3, "verify's partial report was not read"
+    assert report["interrupted"] and report["exit_status"] == 2
 
 
 @pytest.mark.parametrize("args, words", [

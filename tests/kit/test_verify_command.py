@@ -76,3 +76,33 @@ def test_a_failure_is_reported_on_stderr_as_soon_as_its_cell_ends():
         process.kill()
         process.communicate(timeout=60)
     assert "failed [spec center-zero," in first_report, first_report
+
+
+def test_ctrl_c_ends_the_run_with_a_partial_report_and_exit_2(tmp_path):
+    """SIGINT (a terminal's Ctrl-C) after the first cell: the cells that ran are reported, the
+    report says the run is partial and how many of how many cells ran, and verify exits 2."""
+    import json
+    import signal
+
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "properties", "verify", "center-zero", "--profile", "quick", "-k", "eager$",
+         "--report", str(tmp_path / "report.json")],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in process.stdout:  # the first finished cell, then Ctrl-C
+            lines.append(line)
+            if line.startswith("[1/"):
+                process.send_signal(signal.SIGINT)
+                break
+        stdout, stderr = process.communicate(timeout=240)
+    finally:
+        process.kill()
+    assert process.returncode == 2, "".join(lines) + stdout + stderr
+    planned = int(lines[-1].split("/", 1)[1].split("]", 1)[0])
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["stopped"] == "interrupted" and report["planned_cells"] == planned > report["cells_run"] >= 1
+    assert f"PARTIAL RUN (interrupted): {report['cells_run']} of {planned} cells ran" in stdout
+    assert f"Partial run (interrupted): {report['cells_run']} of {planned} cells ran" in \
+        (tmp_path / "report.md").read_text()

@@ -1,7 +1,8 @@
 """``python -m properties selftest SPEC [--layer MODULE:ATTR] [--engine wrap|source]
 [--profile NAME] [--jobs N] [--report PATH] [--operators A,B] [--module PATH]`` (contract 2.6).
 
-Exit status: 0 when every applicable mutant is killed, 1 when any survives, 2 for a usage error.
+Exit status: 0 when every applicable mutant is killed (or ``--fail-under`` is met), 1 when any
+survives, 2 for a usage error or a Ctrl-C (which still prints and writes the partial results).
 
 >>> main(["selftest", "center-zero", "--profile", "quick", "--operators", "nan-scrubbed,upcast"])
 0
@@ -122,6 +123,10 @@ def selftest(args):
                                                max_seconds=args.max_minutes * 60 if args.max_minutes else None)
         except ValueError as error:
             _usage(str(error))
+        except KeyboardInterrupt:  # before cosmic-ray exec ran (a Ctrl-C there is a partial campaign)
+            print("\nselftest: interrupted before any mutant ran: nothing to report (exit 2)")
+            return 2
+        not_run = []
     else:
         print(f"selftest {spec.name}  layer {layer_name}  engine wrap  profile {profile}  "
               f"{len(operators)} operators  jobs {args.jobs}")
@@ -133,14 +138,25 @@ def selftest(args):
         with Progress(len(operators), f"selftest {spec.name}") as progress:
             results = run_wrap(spec, operators, profile, args.jobs, args.spec, args.layer, args.max_examples,
                                on_result=lambda result: progress.line(_line(result)))
-        extra = {}
+        ran = {r.operator for r in results}
+        not_run = [op.name for op in operators if op.name not in ran]  # fewer results: a Ctrl-C
+        extra = {"interrupted": bool(not_run), "not_run": not_run}
     seconds = time.perf_counter() - start
     killed, applicable, survivors = _print_summary(results, extra, seconds, reporting)
+    interrupted = bool(extra.get("interrupted"))
+    if interrupted:
+        print(f"\nPARTIAL SELFTEST (interrupted): {len(results)} mutants ran; "
+              + (f"not run: {', '.join(not_run)}" if args.engine == "wrap" else
+                 f"{extra.get('pending', 0)} pending in the session (--resume {os.path.dirname(extra['session'])})"))
     if args.report:
         data = reporting.as_json(spec.name, layer_name, args.engine, profile, results, seconds, extra)
         markdown = reporting.write(args.report, data)
         print(f"report: {args.report} and {markdown}")
-    _ci_reports(args, spec, results, seconds)
+    _ci_reports(args, spec, results, seconds, not_run, interrupted)
+    if interrupted:
+        if args.fail_under is not None:
+            print(f"--fail-under {args.fail_under:g}: not judged, the run was interrupted")
+        return 2  # as pytest's KeyboardInterrupt
     if args.fail_under is not None:
         reached = 100 * killed / applicable if applicable else 0.0
         print(f"--fail-under {args.fail_under:g}: {reached:.1f}% killed, "
@@ -149,16 +165,20 @@ def selftest(args):
     return 1 if survivors else 0
 
 
-def _ci_reports(args, spec, results, seconds):
-    """--junitxml (one test case per mutant) and --summary."""
+def _ci_reports(args, spec, results, seconds, not_run=(), interrupted=False):
+    """--junitxml (one test case per mutant; a mutant a Ctrl-C left unrun is skipped) and --summary."""
     if getattr(args, "junitxml", None) or getattr(args, "summary", None):
         from properties.reporting import junit
 
-        cases = junit.mutant_cases(spec.name, results)
+        cases = junit.mutant_cases(spec.name, results) + [
+            junit.Case(f"properties.selftest.{spec.name}", name, outcome="skipped",
+                       message="not run: the selftest was interrupted") for name in not_run]
         if getattr(args, "junitxml", None):
             print(f"junit: {junit.write(args.junitxml, f'selftest {spec.name}', cases, seconds)}")
         if getattr(args, "summary", None):
-            junit.append_summary(args.summary, junit.summary(f"selftest {spec.name} ({args.engine})", cases, seconds))
+            partial = ["", f"Partial selftest (interrupted): {len(results)} mutants ran."] if interrupted else []
+            junit.append_summary(args.summary, junit.summary(f"selftest {spec.name} ({args.engine})", cases, seconds,
+                                                             partial, interrupted))
 
 
 def _print_summary(results, extra, seconds, reporting):

@@ -47,6 +47,10 @@ def as_markdown(report):
         f"layer: `{report['layer']}`, profile: `{report['profile']}`, "
         + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
         "",
+        *([f"**Interrupted (Ctrl-C): a partial report.** {report['mutants']} mutants ran"
+           + (f"; not run: {', '.join(report['not_run'])}." if report.get("not_run") else
+              f"; {report.get('pending', 0)} pending in the session (`--resume`).")
+           + " The score covers the mutants that ran.", ""] if report.get("interrupted") else []),
         f"**Mutation score: {report['killed']} / {report['applicable']} applicable mutants killed"
         + (f" ({100 * report['score']:.0f}%)" if report["score"] is not None else "")
         + f"**; {report['mutants']} mutants in all, {report['seconds']} s.",

@@ -356,15 +356,19 @@ def _start_servers(trees, module, env, work, preload=PRELOAD, run_module="proper
         log = open(os.path.join(work, f"forkserver-{i}.log"), "w")
         words = ("serve", SOCKET_NAME, module, ",".join(preload), run_module)
         servers.append(subprocess.Popen(_module_command(*words), cwd=tree,
-                                        env={**env, "PYTHONPATH": tree}, stdout=log, stderr=log))
+                                        env={**env, "PYTHONPATH": tree}, stdout=log, stderr=log,
+                                        start_new_session=True))  # see _execute: Ctrl-C reaches selftest alone
     deadline = time.monotonic() + 300
-    for server, tree in zip(servers, trees):
-        path = os.path.join(tree, SOCKET_NAME)
-        while not os.path.exists(path):
-            if server.poll() is not None or time.monotonic() > deadline:
-                _stop(servers)
-                raise RuntimeError(f"the fork server in {tree} did not start: see {work}/forkserver-*.log")
-            time.sleep(0.5)
+    try:
+        for server, tree in zip(servers, trees):
+            path = os.path.join(tree, SOCKET_NAME)
+            while not os.path.exists(path):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the fork server in {tree} did not start: see {work}/forkserver-*.log")
+                time.sleep(0.5)
+    except BaseException:  # a Ctrl-C too: the servers sit in sessions of their own, so stop them here
+        _stop(servers)
+        raise
     return servers
 
 
@@ -556,7 +560,8 @@ def _start_http_workers(c):
         port = _free_port()
         log = open(os.path.join(c.work, f"worker-{port}.log"), "w")
         c.workers.append(subprocess.Popen(_cosmic_ray() + ["http-worker", "--port", str(port)], cwd=tree,
-                                          env={**c.env, "PYTHONPATH": tree}, stdout=log, stderr=log))
+                                          env={**c.env, "PYTHONPATH": tree}, stdout=log, stderr=log,
+                                          start_new_session=True))
         urls.append(f"http://127.0.0.1:{port}")
     return urls
 
@@ -644,21 +649,20 @@ def _wait_for_workers(urls, work):
 
 def _execute(c, s, on_result, max_seconds):
     """``cosmic-ray exec``, polled: one printed line per mutant as it finishes (``on_result`` sees
-    it); stopped after ``max_seconds``.  Returns the rows (a resumed session's earlier ones
-    first), whether the budget stopped it, and the seconds it ran."""
+    it); stopped after ``max_seconds`` or by a Ctrl-C (the mutants not finished stay pending in
+    the session, for ``--resume``).  Returns the rows (a resumed session's earlier ones first),
+    why it stopped early (``"max-time"``, ``"interrupted"`` or ``""``) and the seconds it ran."""
     from cosmic_ray.work_db import WorkDB, use_db
 
-    seen, rows, stopped = set(), [], False
+    seen, rows, stopped = set(), [], ""
     for item, result in s.completed:  # a resumed session: earlier results count, printed once at the end
         seen.add(item.job_id)
         rows.append(_row(item, result, 0.0))
     _wait_for_workers(s.urls, c.work)
     start = last = time.perf_counter()
-    c.runner_process = subprocess.Popen(_cosmic_ray() + ["exec", s.config, s.path], cwd=c.trees[0],
-                                        env={**c.env, "PYTHONPATH": c.trees[0]}, stdout=subprocess.DEVNULL,
-                                        stderr=open(os.path.join(c.work, "exec.log"), "w"))
-    while True:
-        finished = c.runner_process.poll() is not None
+
+    def collect():
+        nonlocal last
         with use_db(s.path, WorkDB.Mode.open) as db:
             done = db.completed_work_items
         now = time.perf_counter()
@@ -674,16 +678,32 @@ def _execute(c, s, on_result, max_seconds):
                   f"{row.seconds:8.1f}", flush=True)
         if fresh:
             last = now
-        if finished:
-            break
-        if max_seconds is not None and now - start > max_seconds:
-            stopped = True
-            c.runner_process.terminate()
-            c.runner_process.wait(30)
-            print(f"stopped after {max_seconds:.0f} s (max_seconds): the pending mutants stay in the session; "
-                  f"resume with --resume {c.work}")
-            break
-        time.sleep(2.0)
+
+    c.runner_process = subprocess.Popen(_cosmic_ray() + ["exec", s.config, s.path], cwd=c.trees[0],
+                                        env={**c.env, "PYTHONPATH": c.trees[0]}, stdout=subprocess.DEVNULL,
+                                        stderr=open(os.path.join(c.work, "exec.log"), "w"),
+                                        # In a session of its own, with the workers and fork servers: a
+                                        # terminal's Ctrl-C reaches selftest alone, which stops exec
+                                        # before the workers, so no interrupted test is recorded as a kill.
+                                        start_new_session=True)
+    while not stopped:
+        try:
+            finished = c.runner_process.poll() is not None
+            collect()
+            if finished:
+                break
+            if max_seconds is not None and time.perf_counter() - start > max_seconds:
+                stopped = "max-time"
+            else:
+                time.sleep(2.0)
+        except KeyboardInterrupt:
+            stopped = "interrupted"
+    if stopped:
+        c.runner_process.terminate()
+        c.runner_process.wait(30)
+        collect()  # what finished before it stopped
+        why = f"stopped after {max_seconds:.0f} s (max_seconds)" if stopped == "max-time" else "interrupted"
+        print(f"{why}: the pending mutants stay in the session; resume with --resume {c.work}")
     return rows, stopped, time.perf_counter() - start
 
 
@@ -711,7 +731,8 @@ def _summary(c, s, rows, stopped, seconds, pending):
              "incompetent_count": sum(not r.applicable for r in tested), "timeout_s": c.timeout,
              "baseline_s": round(c.baseline_seconds, 1), "seconds": round(seconds, 1),
              "mutants_per_hour": round((len(tested) - s.already) / seconds * 3600, 1) if seconds else None,
-             "jobs": c.jobs, "pending": pending, "stopped_by_budget": stopped,
+             "jobs": c.jobs, "pending": pending, "stopped_by_budget": stopped == "max-time",
+             "interrupted": stopped == "interrupted",
              "resumed_with": s.already if c.resume else None, "runs_per_worker": runs}
     return tested, extra
 

@@ -14,6 +14,7 @@ plan runs against it until one fails (the kill).
 import dataclasses
 import inspect
 import os
+import signal
 import tempfile
 import time
 import warnings
@@ -469,6 +470,8 @@ def run_mutant(spec, op, profile="quick", max_examples=None):
 
 
 def _worker_init(spec_arg, layer_arg, profile):
+    # A Ctrl-C reaches the parent alone, which ends the workers itself (see run_wrap).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import logging
 
@@ -497,29 +500,50 @@ def load(spec_arg, layer_arg=None):
 
 def run_wrap(spec, operators, profile="quick", jobs=1, spec_arg=None, layer_arg=None, max_examples=None,
              on_result=None):
-    """Every operator's :class:`MutantResult`, in library order; ``on_result`` is called as
-    each finishes.  ``jobs`` > 1 runs mutants in that many worker processes (spawned, each
-    importing TensorFlow once and running many mutants)."""
-    results = {}
-    if jobs <= 1:
-        for op in operators:
-            results[op.name] = run_mutant(spec, op, profile, max_examples)
-            if on_result:
-                on_result(results[op.name])
-    else:
-        import concurrent.futures
-        import multiprocessing
+    """The :class:`MutantResult` of every operator that ran, in library order; ``on_result`` is
+    called as each finishes.  ``jobs`` > 1 runs mutants in that many worker processes (spawned,
+    each importing TensorFlow once and running many mutants).
 
-        with concurrent.futures.ProcessPoolExecutor(
-                jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-                initargs=(spec_arg or spec.name, layer_arg, profile)) as pool:
+    A Ctrl-C (``KeyboardInterrupt``) ends the run at once: the mutants in flight are abandoned
+    (their workers ended) and the results so far are returned, so fewer than ``operators``."""
+    results = {}
+    try:
+        if jobs <= 1:
+            for op in operators:
+                results[op.name] = run_mutant(spec, op, profile, max_examples)
+                if on_result:
+                    on_result(results[op.name])
+        else:
+            _run_in_workers(spec, operators, profile, jobs, spec_arg, layer_arg, max_examples, results, on_result)
+    except KeyboardInterrupt:
+        pass
+    return [results[op.name] for op in operators if op.name in results]
+
+
+def _run_in_workers(spec, operators, profile, jobs, spec_arg, layer_arg, max_examples, results, on_result):
+    import concurrent.futures
+    import multiprocessing
+
+    with concurrent.futures.ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+            initargs=(spec_arg or spec.name, layer_arg, profile)) as pool:
+        try:
             futures = {pool.submit(_worker_run, op.name, profile, max_examples): op for op in operators}
             for future in concurrent.futures.as_completed(futures):
                 result = future.result()
                 results[result.operator] = result
                 if on_result:
                     on_result(result)
-    return [results[op.name] for op in operators]
+        except KeyboardInterrupt:
+            # The executor has no public way to stop a running task: end its workers (this
+            # process's multiprocessing children), then let it shut down without them.
+            pool.shutdown(wait=False, cancel_futures=True)
+            workers = multiprocessing.active_children()
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.join(30)
+            raise
 
 
 __all__ = ["MutantResult", "NotApplicable", "mutant_class", "prove", "run_mutant", "run_wrap", "plan"]
