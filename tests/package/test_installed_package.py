@@ -82,10 +82,15 @@ def test_the_kit_is_imported_from_the_installed_distribution(installed):
 
 
 def test_verify_checks_a_users_own_spec(installed):
+    """``verify MODULE:ATTR`` from the installed kit, in every column of two properties (every
+    cell of the spec runs from the installed kit under pytest, in the next test)."""
     project, _, env = installed
-    result = run([sys.executable, "-m", "properties", "verify", "mymask:SPEC", "--profile", "quick"], project, env)
+    result = run([sys.executable, "-m", "properties", "verify", "mymask:SPEC", "--profile", "quick",
+                  "-k", "^(zeroed-exactly|shape-and-dtype)-"], project, env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "verify first-rows-zero" in result.stdout and "cells hold" in result.stdout
+    columns = {line.split()[2] for line in result.stdout.splitlines() if line.startswith("[")}
+    assert {"eager", "graph", "xla", "saved-model"} <= columns, result.stdout
 
 
 def test_pytest_runs_the_same_properties_with_the_plugin(installed):
