@@ -19,6 +19,7 @@ import pytest
 from centerzero import CenterZero
 from properties.tools import soak
 from properties.specs.center_zero import CENTER_ZERO
+from tests.kit.interruptible import properties_command
 
 # The kit's own machinery: .ci/run runs it with the README's command, not again in every tox
 # environment of the TensorFlow matrix (README, "Compatibility (tox)").
@@ -401,8 +402,8 @@ def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tm
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
     env.pop("PROPERTIES_PROFILE", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "properties", "soak", "tests.kit.test_soak:MARKED", "--runs", "2", "--max-examples",
-         "50", "--seed", "3", "-k", CELLS, "--report", str(tmp_path / "soak.json")],
+        properties_command("soak", "tests.kit.test_soak:MARKED", "--runs", "2", "--max-examples", "50", "--seed", "3",
+                           "-k", CELLS, "--report", str(tmp_path / "soak.json")),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 240

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.kit.interruptible import properties_command
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -86,8 +88,8 @@ def test_ctrl_c_ends_the_run_with_a_partial_report_and_exit_2(tmp_path):
 
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "properties", "verify", "center-zero", "--profile", "quick", "-k", "eager$",
-         "--report", str(tmp_path / "report.json")],
+        properties_command("verify", "center-zero", "--profile", "quick", "-k", "eager$",
+                           "--report", str(tmp_path / "report.json")),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
