@@ -10,7 +10,9 @@ one failure from the blob a failure report printed.
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -397,6 +399,30 @@ def _apply_config(args):
         args.fail_under = config.get("selftest-fail-under")
 
 
+def _stop_on_sigterm(command):
+    """SIGTERM (``timeout``, a CI job's time limit) ends a run as Ctrl-C does: in this process
+    it raises ``KeyboardInterrupt``, so ``verify``, ``soak`` and ``selftest`` stop, write their
+    partial reports, end their child processes and exit 2.  Installed only where SIGTERM has
+    its default action, from the main thread (a host that handles or ignores it keeps its
+    choice), until :func:`main` returns; a process forked from this one inherits the handler and
+    ends at SIGTERM as it would have without it.  Returns whether it was installed."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return False
+    main_pid = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() != main_pid:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        print(f"python -m properties {command}: SIGTERM: stopping as for Ctrl-C", file=sys.stderr, flush=True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    return True
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     missing = _missing_dependency()
@@ -409,6 +435,7 @@ def main(argv=None):
     except ValueError as error:  # as every usage error here: SystemExit(2)
         print(f"python -m properties {args.command}: error: {error}", file=sys.stderr)
         sys.exit(2)
+    handles_sigterm = _stop_on_sigterm(args.command)
     try:
         if args.command == "selftest":
             from properties.tools.selftest.cli import selftest
@@ -419,6 +446,9 @@ def main(argv=None):
 
             return soak.main(args)
         return {"verify": verify, "list": list_, "replay": replay, "trace": trace}[args.command](args)
+    except KeyboardInterrupt:  # outside a run (TensorFlow's import, the reports): nothing more to write
+        print(f"python -m properties {args.command}: interrupted", file=sys.stderr)
+        return 2
     except Exception:  # noqa: BLE001 - the harness itself failed: not a property failing (1)
         import traceback
 
@@ -426,6 +456,9 @@ def main(argv=None):
         print(f"python -m properties {args.command}: internal error (exit 3): the harness failed, "
               "not a property", file=sys.stderr)
         return 3
+    finally:
+        if handles_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

@@ -397,10 +397,25 @@ def test_soak_of_a_holding_spec_exits_0_with_a_line_per_run_and_a_summary(tmp_pa
     assert report["specs"][0]["failures"]["flaky"] == 2
 
 
-def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tmp_path):
+def _processes_with(variable, value):
+    """The pids of the processes whose environment has ``variable=value`` (Linux's /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if f"{variable}={value}".encode() in f.read().split(b"\0"):
+                    found.append(int(entry))
+        except (OSError, ValueError):  # not a process, gone, or not ours to read
+            pass
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tmp_path, signum):
     """A real SIGINT to the soak alone (as a terminal's Ctrl-C, whose runs sit in sessions of
-    their own) while its first run is inside its cells: that run stops and writes verify's
-    partial report, which the soak reads; the second run never starts; exit 2."""
+    their own), or SIGTERM (``timeout``, a CI job's limit), while its first run is inside its
+    cells: that run stops and writes verify's partial report, which the soak reads; the second
+    run never starts; exit 2; no run outlives the soak."""
     mark = tmp_path / "called"
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
     env.pop("PROPERTIES_PROFILE", None)
@@ -413,10 +428,14 @@ def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tm
         while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert mark.exists(), "the first run never called the layer"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=240)
     finally:
         process.kill()
+    survivors = _processes_with("SOAK_TEST_MARK", str(mark)) if os.path.isdir("/proc") else []
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "a verify run outlived the soak"
     assert process.returncode == 2, stdout + stderr
     assert "interrupted: no new run starts; 1 run(s) in flight" in stdout and "soak: INTERRUPTED" in stdout
     report = json.loads((tmp_path / "soak.json").read_text())

@@ -1,6 +1,7 @@
 """``python -m properties verify``: usage errors exit 2 and say what was wrong (contract 2.2)."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -80,11 +81,12 @@ def test_a_failure_is_reported_on_stderr_as_soon_as_its_cell_ends():
     assert "failed [spec center-zero," in first_report, first_report
 
 
-def test_ctrl_c_ends_the_run_with_a_partial_report_and_exit_2(tmp_path):
-    """SIGINT (a terminal's Ctrl-C) after the first cell: the cells that ran are reported, the
-    report says the run is partial and how many of how many cells ran, and verify exits 2."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_ends_the_run_with_a_partial_report_and_exit_2(tmp_path, signum):
+    """SIGINT (a terminal's Ctrl-C) or SIGTERM (``timeout``, a CI job's limit) after the first
+    cell: the cells that ran are reported, the report says the run is partial and how many of
+    how many cells ran, and verify exits 2."""
     import json
-    import signal
 
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
@@ -96,12 +98,13 @@ def test_ctrl_c_ends_the_run_with_a_partial_report_and_exit_2(tmp_path):
         for line in process.stdout:  # the first finished cell, then Ctrl-C
             lines.append(line)
             if line.startswith("[1/"):
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signum)
                 break
         stdout, stderr = process.communicate(timeout=240)
     finally:
         process.kill()
     assert process.returncode == 2, "".join(lines) + stdout + stderr
+    assert ("SIGTERM: stopping as for Ctrl-C" in stderr) == (signum == signal.SIGTERM), stderr
     planned = int(lines[-1].split("/", 1)[1].split("]", 1)[0])
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["stopped"] == "interrupted" and report["planned_cells"] == planned > report["cells_run"] >= 1
