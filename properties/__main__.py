@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -423,6 +424,24 @@ def _stop_on_sigterm(command):
     return True
 
 
+def _end_with_the_soak():
+    """A run or replay that ``soak`` started ends (exit 2) within a second of the soak's end,
+    even a SIGKILL's, which the soak cannot pass on: its children sit in sessions of their own.
+    Only in a direct child of the soak (``PROPERTIES_SOAK_PID`` is its parent's pid)."""
+    from properties.tools.soak import PARENT_ENV
+
+    soak = os.environ.get(PARENT_ENV, "")
+    if not soak.isdigit() or os.getppid() != int(soak):
+        return
+
+    def watch():
+        while os.getppid() == int(soak):
+            time.sleep(1)
+        os._exit(2)
+
+    threading.Thread(target=watch, name="properties-end-with-the-soak", daemon=True).start()
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     missing = _missing_dependency()
@@ -436,6 +455,7 @@ def main(argv=None):
         print(f"python -m properties {args.command}: error: {error}", file=sys.stderr)
         sys.exit(2)
     handles_sigterm = _stop_on_sigterm(args.command)
+    _end_with_the_soak()
     try:
         if args.command == "selftest":
             from properties.tools.selftest.cli import selftest

@@ -181,11 +181,17 @@ def verify_words(spec, seed, layer=None, max_examples=None, select=None):
     return words
 
 
+#: Set in each child's environment to the soak's pid: a child whose parent is gone (a SIGKILL
+#: ends the soak without a word to its runs, which sit in sessions of their own) ends too.
+PARENT_ENV = "PROPERTIES_SOAK_PID"
+
+
 def _child_env():
     """The caller's environment, importing from the caller's directory (for MODULE:ATTR)."""
     cwd = os.getcwd()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([cwd] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env[PARENT_ENV] = str(os.getpid())
     env.pop("PROPERTIES_PROFILE", None)  # every child names its profile
     return env
 

@@ -446,6 +446,35 @@ def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tm
     assert report["interrupted"] and report["exit_status"] == 2
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the runs through Linux's /proc")
+def test_a_run_ends_when_its_soak_is_killed(tmp_path):
+    """SIGKILL, which the soak cannot pass on to its runs (they sit in sessions of their own):
+    the run in flight sees its parent gone and ends within seconds, not at the end of its cells."""
+    mark = tmp_path / "called"
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
+    env.pop("PROPERTIES_PROFILE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "properties", "soak", "tests.kit.test_soak:MARKED", "--runs", "1",
+         "--max-examples", "50", "--seed", "3", "-k", CELLS],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mark.exists(), "the run never called the layer"
+        process.kill()
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 10  # the run's cells have more than 15 s left (0.1 s a call)
+        while _processes_with("SOAK_TEST_MARK", str(mark)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = _processes_with("SOAK_TEST_MARK", str(mark))
+    finally:
+        process.kill()
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "the run outlived its killed soak"
+
+
 @pytest.mark.parametrize("args, words", [
     (["soak", "center-zero", "--runs", "0"], "--runs must be >= 1, got 0"),
     (["soak", "center-zero", "--jobs", "x"], "invalid int value"),
