@@ -19,3 +19,17 @@ choose_profile()
 from properties.execution.devices import split_cpu_for_device_checks  # noqa: E402
 
 split_cpu_for_device_checks()
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def restore_hypothesis_profile():
+    """For a test that loads a Hypothesis profile (``choose_profile``): the profile that was
+    current before it is current again after it, for the tests that follow in this process."""
+    from hypothesis import settings
+
+    before = settings.get_current_profile_name()
+    yield
+    settings.load_profile(before)

@@ -9,9 +9,10 @@ loaded, stays as it is for every other test.  ``properties-ci`` is built on Hypo
 
 Every profile sets ``deadline=None``: the first TensorFlow call of an example may trace or
 compile.  Choice, highest first: ``verify --profile`` (or pytest's ``--properties-profile``),
-then ``PROPERTIES_PROFILE``, then ``ci`` where Hypothesis has loaded its own ``ci`` profile (it
-does so by itself when it detects a CI service), else ``dev``.  ``HYPOTHESIS_PROFILE`` is
-Hypothesis's, never read here.
+then ``PROPERTIES_PROFILE``, then the kit's own profile where :func:`choose_profile` loaded one
+(a project's conftest may, as this repository's does), then ``ci`` where Hypothesis has loaded
+its own ``ci`` profile (it does so by itself when it detects a CI service), else ``dev``.
+``HYPOTHESIS_PROFILE`` is Hypothesis's, never read here.
 """
 
 import os
@@ -63,12 +64,17 @@ def check_name(name):
 
 
 def default_profile():
-    """The environment's choice: ``PROPERTIES_PROFILE``, else ``ci`` where Hypothesis runs its
-    own ``ci`` profile, else ``dev``."""
+    """The environment's choice: ``PROPERTIES_PROFILE``, else the kit's own profile where
+    :func:`choose_profile` loaded one, else ``ci`` where Hypothesis runs its own ``ci`` profile,
+    else ``dev``."""
     explicit = os.environ.get(ENV)
     if explicit:
         return check_name(explicit)
-    return "ci" if _current_hypothesis_profile() == "ci" else "dev"
+    current = _current_hypothesis_profile()
+    for name in PROFILES:
+        if current == hypothesis_name(name):  # the choice made once stays made
+            return name
+    return "ci" if current == "ci" else "dev"
 
 
 def profile_settings(name=None):

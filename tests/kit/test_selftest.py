@@ -19,7 +19,8 @@ from properties.specs import BUILTIN_SPECS
 
 # The kit's own machinery: .ci/run runs it with the README's command, not again in every tox
 # environment of the TensorFlow matrix (README, "Compatibility (tox)").
-pytestmark = pytest.mark.kit
+# The in-process runs load the kit's profile, as the command does: the one before comes back after.
+pytestmark = [pytest.mark.kit, pytest.mark.usefixtures("restore_hypothesis_profile")]
 
 CENTER_ZERO = BUILTIN_SPECS["center-zero"]
 

@@ -300,6 +300,7 @@ def test_the_soak_process_never_imports_tensorflow(tmp_path):
 
 # ---------------------------------------------------------------- seeds, in one process
 
+@pytest.mark.usefixtures("restore_hypothesis_profile")
 def test_verify_seed_draws_the_same_examples_for_the_same_seed_and_others_for_another(monkeypatch):
     from properties.running import runner
     from properties.core.profiles import choose_profile
@@ -323,6 +324,7 @@ def test_verify_seed_draws_the_same_examples_for_the_same_seed_and_others_for_an
     assert runner.cell_seed(11, "s", "p", "eager") != runner.cell_seed(11, "s", "p", "xla")
 
 
+@pytest.mark.usefixtures("restore_hypothesis_profile")
 def test_a_declared_flaky_finding_is_reported_as_flaky_and_harness_errors_stay_failures():
     from properties.running import runner
     from properties.core.profiles import choose_profile
