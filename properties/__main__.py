@@ -351,13 +351,15 @@ def _missing_dependency():
 def _check_usage(args):
     """Usage errors that need no TensorFlow, found before anything imports it: the spec's name
     (with a "did you mean") or the form of MODULE:ATTR, and the profile's name."""
-    from properties.core.names import PROFILE_NAMES, check_select, check_spec_argument, did_you_mean
+    from properties.core.names import PROFILE_NAMES, check_module_found, check_select, check_spec_argument, did_you_mean
 
     for spec in [getattr(args, "spec", None), *(getattr(args, "specs", None) or [])]:
         if spec is not None:
             check_spec_argument(spec)
-    if getattr(args, "layer", None) and ":" not in args.layer:
-        raise ValueError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
+    if getattr(args, "layer", None):
+        if ":" not in args.layer:
+            raise ValueError(f"--layer must look like MODULE:ATTR, got {args.layer!r}")
+        check_module_found(args.layer, "--layer")
     for promise_id in getattr(args, "promise", None) or ():
         from properties.core.promises import BY_ID
 

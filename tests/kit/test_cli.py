@@ -41,8 +41,9 @@ def test_usage_errors_name_the_argument_and_exit_2(args, words):
 
 
 @pytest.mark.parametrize("args", [["no-such-spec"], ["center-zero", "--max-examples", "0"],
-                                  ["center-zero", "--seed", "-1"], ["center-zero", "-k", "("]],
-                         ids=["spec", "max-examples", "seed", "k"])
+                                  ["center-zero", "--seed", "-1"], ["center-zero", "-k", "("],
+                                  ["nosuchmod:SPEC"], ["center-zero", "--layer", "nosuchmod.layers:Layer"]],
+                         ids=["spec", "max-examples", "seed", "k", "spec-module", "layer-module"])
 def test_a_usage_error_is_answered_before_tensorflow_is_imported(args):
     probe = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "properties", "verify", *args],
