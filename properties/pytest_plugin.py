@@ -143,7 +143,8 @@ def pytest_addoption(parser):
     parser.getgroup("properties").addoption(
         "--properties-profile", metavar="NAME", default=None,
         help="the property kit's profile for its property tests: dev, ci, thorough or quick "
-             "(default: PROPERTIES_PROFILE, else ci where Hypothesis runs its ci profile, else dev)")
+             "(default: PROPERTIES_PROFILE, else the kit's profile a conftest loaded with choose_profile(), "
+             "else ci where Hypothesis runs its ci profile, else dev)")
 
 
 def pytest_configure(config):
