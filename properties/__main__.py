@@ -351,7 +351,8 @@ def _missing_dependency():
 def _check_usage(args):
     """Usage errors that need no TensorFlow, found before anything imports it: the spec's name
     (with a "did you mean") or the form of MODULE:ATTR, and the profile's name."""
-    from properties.core.names import PROFILE_NAMES, check_module_found, check_select, check_spec_argument, did_you_mean
+    from properties.core.imports import check_module_found
+    from properties.core.names import PROFILE_NAMES, check_select, check_spec_argument, did_you_mean
 
     for spec in [getattr(args, "spec", None), *(getattr(args, "specs", None) or [])]:
         if spec is not None:

@@ -13,9 +13,10 @@ It is asked in a test module::
 which gives one test per property and column, with ids like ``zeroed-exactly-xla``.  Each of
 those tests runs under the kit's profile (``--properties-profile``, else
 ``PROPERTIES_PROFILE``, else the kit's profile a conftest loaded with ``choose_profile()``, else
-``ci`` where Hypothesis runs its own ``ci`` profile, else ``dev``: ``properties/core/profiles.py``), applied to that test alone.  Where the spec's properties include
-``devices-agree``, asking splits the CPU into two logical devices (the summary says so), as
-that column needs and as TensorFlow allows only before it starts.  The summary also says how
+``ci`` where Hypothesis runs its own ``ci`` profile, else ``dev``: ``properties/core/profiles.py``),
+applied to that test alone.  Where the spec's properties include ``devices-agree``, asking splits
+the CPU into two logical devices (the summary says so), as that column needs and as TensorFlow
+allows only before it starts.  The summary also says how
 many examples the properties ran, summed over xdist workers.
 """
 

@@ -1,15 +1,13 @@
 """Names the command line checks before anything imports TensorFlow or Hypothesis: the built-in
 specs' and the profiles' names (``tests/kit/test_cli.py`` holds them equal to
 ``properties.specs.BUILTIN_SPECS`` and ``properties.core.profiles.PROFILES``) and a "did you mean"
-for a name that is close to one of them; ``MODULE:ATTR`` whose module is nowhere to be found;
-and ``-k``'s pattern over the cells' names."""
+for a name that is close to one of them; ``MODULE:ATTR`` whose module is nowhere to be found
+(``properties.core.imports``); and ``-k``'s pattern over the cells' names."""
 
 import difflib
-import importlib.machinery
-import importlib.util
-import os
 import re
-import sys
+
+from properties.core.imports import check_module_found
 
 #: The built-in specs, by the name ``verify`` takes (the specs themselves import TensorFlow).
 BUILTIN_SPEC_NAMES = ("center-zero", "keras-masking", "border-zero", "causal-zero", "band-zero", "random-cutout")
@@ -48,21 +46,6 @@ def check_spec_argument(value):
         raise ValueError(f"SPEC {value!r} must look like MODULE:ATTR")
     check_module_found(value, "SPEC")
     return value
-
-
-def check_module_found(path, what):
-    """A usage error (``ValueError``) for ``MODULE:ATTR`` (argument ``what``) whose top-level
-    package is found neither in the current directory nor on ``sys.path``.  Looking it up
-    imports nothing (``importlib.util.find_spec`` on a top-level name), so the answer comes
-    before TensorFlow's import; a missing submodule or attribute is found when the module is
-    imported (``properties.core.imports.import_object``), with the same words."""
-    module = path.partition(":")[0]
-    top = module.split(".")[0]
-    if not top or top in sys.modules or importlib.util.find_spec(top) is not None \
-            or importlib.machinery.PathFinder.find_spec(top, [os.getcwd()]) is not None:
-        return path
-    raise ValueError(f"{what} {path!r}: cannot import module {module!r} (No module named {top!r}); it is looked up "
-                     "in the current directory and on PYTHONPATH")
 
 
 def check_select(pattern):

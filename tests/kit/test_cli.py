@@ -86,10 +86,9 @@ def test_verify_k_runs_the_matching_cells_and_exits_5_when_none_match():
     assert nothing.returncode == 5 and "no property/column cell matches" in nothing.stdout
 
 
+@pytest.mark.usefixtures("restore_hypothesis_profile")  # verify loads the kit's profile in its own process
 def test_a_harness_error_exits_3_not_1(monkeypatch, capsys):
     """The harness failing (here: a planted error in running a cell) is exit 3, not a property's 1."""
-    from hypothesis import settings
-
     import properties.running.verify as verifying
     from properties import __main__ as cli
 
@@ -97,11 +96,7 @@ def test_a_harness_error_exits_3_not_1(monkeypatch, capsys):
         raise RuntimeError("planted: the harness breaks")
 
     monkeypatch.setattr(verifying, "run_cell", broken)
-    current = settings.get_current_profile_name()
-    try:
-        assert cli.main(["verify", "center-zero", "--profile", "quick", "-k", "^zeroed-exactly-eager$"]) == 3
-    finally:
-        settings.load_profile(current)  # verify loads the kit's profile in its own process
+    assert cli.main(["verify", "center-zero", "--profile", "quick", "-k", "^zeroed-exactly-eager$"]) == 3
     assert "internal error" in capsys.readouterr().err
 
 

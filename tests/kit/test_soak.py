@@ -412,24 +412,33 @@ def _processes_with(variable, value):
     return found
 
 
+def _soak_inside_its_first_run(tmp_path, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE):
+    """A soak of :data:`MARKED` (``properties_command(*args)``), returned once its first run is
+    inside its cells (the layer made the mark), and the mark's path."""
+    mark = tmp_path / "called"
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
+    env.pop("PROPERTIES_PROFILE", None)
+    process = subprocess.Popen(
+        properties_command("soak", "tests.kit.test_soak:MARKED", "--max-examples", "50", "--seed", "3", "-k", CELLS,
+                           *args),
+        cwd=ROOT, env=env, stdout=stdout, stderr=stderr, text=True)
+    deadline = time.monotonic() + 240
+    while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not mark.exists():
+        process.kill()
+        pytest.fail("the first run never called the layer")
+    return process, mark
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tmp_path, signum):
     """A real SIGINT to the soak alone (as a terminal's Ctrl-C, whose runs sit in sessions of
     their own), or SIGTERM (``timeout``, a CI job's limit), while its first run is inside its
     cells: that run stops and writes verify's partial report, which the soak reads; the second
     run never starts; exit 2; no run outlives the soak."""
-    mark = tmp_path / "called"
-    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
-    env.pop("PROPERTIES_PROFILE", None)
-    process = subprocess.Popen(
-        properties_command("soak", "tests.kit.test_soak:MARKED", "--runs", "2", "--max-examples", "50", "--seed", "3",
-                           "-k", CELLS, "--report", str(tmp_path / "soak.json")),
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process, mark = _soak_inside_its_first_run(tmp_path, "--runs", "2", "--report", str(tmp_path / "soak.json"))
     try:
-        deadline = time.monotonic() + 240
-        while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert mark.exists(), "the first run never called the layer"
         process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=240)
     finally:
@@ -452,18 +461,9 @@ def test_ctrl_c_reaches_the_run_in_flight_once_and_its_partial_report_is_kept(tm
 def test_a_run_ends_when_its_soak_is_killed(tmp_path):
     """SIGKILL, which the soak cannot pass on to its runs (they sit in sessions of their own):
     the run in flight sees its parent gone and ends within seconds, not at the end of its cells."""
-    mark = tmp_path / "called"
-    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", SOAK_TEST_MARK=str(mark))
-    env.pop("PROPERTIES_PROFILE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "properties", "soak", "tests.kit.test_soak:MARKED", "--runs", "1",
-         "--max-examples", "50", "--seed", "3", "-k", CELLS],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, mark = _soak_inside_its_first_run(tmp_path, "--runs", "1", stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 240
-        while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert mark.exists(), "the run never called the layer"
         process.kill()
         process.wait(timeout=60)
         deadline = time.monotonic() + 10  # the run's cells have more than 15 s left (0.1 s a call)
