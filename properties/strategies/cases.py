@@ -27,9 +27,20 @@ _MAGNITUDES = {"float16": (-4, 4.8), "bfloat16": (-37, 38), "float32": (-37, 38)
 _POOL = 1 << 16
 
 
+#: Positions per step when a bigger input picks from the pool: an even number (two picks come
+#: from one 32-bit draw, so the picks are those of one call), small enough that its index
+#: array is reused memory, not a fresh 10^7-element one.
+_CHUNK = 1 << 18
+
+
 def _float_bulk(rng, dtype, shape):
-    if int(np.prod(shape, dtype=np.int64)) > _POOL:
-        return _float_bulk(rng, dtype, (_POOL,))[rng.integers(0, _POOL, shape, dtype=np.int32)]
+    size = int(np.prod(shape, dtype=np.int64))
+    if size > _POOL:
+        pool, out = _float_bulk(rng, dtype, (_POOL,)), np.empty(size, dtype)
+        for start in range(0, size, _CHUNK):
+            stop = min(start + _CHUNK, size)
+            np.take(pool, rng.integers(0, _POOL, stop - start, dtype=np.int32), out=out[start:stop])
+        return out.reshape(shape)
     name = np.dtype(dtype).name if np.dtype(dtype).name in _MAGNITUDES else "bfloat16"
     low, high = _MAGNITUDES[name]
     magnitude = 10.0 ** rng.uniform(low, high, shape)
@@ -67,6 +78,51 @@ class Planted:
     outside: int = 0
     kinds: tuple = ()
     reached: frozenset = frozenset()
+
+
+class _Positions:
+    """The flat positions where a boolean ``mask`` is ``want`` (``mask`` None: every one of
+    ``size``), in increasing order, as an array that is indexed but never listed whole.
+
+    ``positions[k]`` is the k-th such position, as ``np.flatnonzero(mask == want)[k]`` would
+    give, at the cost of listing the *other* positions when those are fewer: a 10^7-element
+    input with a small zeroed region costs a few milliseconds, not a 10^7-element index array."""
+
+    def __init__(self, size, mask=None, want=True, marked=None):
+        # ``marked``: np.flatnonzero(mask), when the caller has it already.
+        if mask is None:
+            self._len, self._listed, self._shift = size, None, np.zeros(0, np.int64)
+            return
+        marked = np.flatnonzero(mask) if marked is None else marked
+        self._len = len(marked) if want else size - len(marked)
+        if want:
+            self._listed, self._shift = marked, None
+        else:
+            # The k-th unmarked position is k plus the marked ones before it: with
+            # shift[i] = marked[i] - i (non-decreasing), that is #{i : shift[i] <= k}.
+            self._listed, self._shift = None, marked - np.arange(len(marked))
+
+    def __len__(self):
+        return self._len
+
+    def __getitem__(self, k):
+        if self._listed is not None:
+            return self._listed[k]
+        k = np.asarray(k, np.int64)
+        return k + np.searchsorted(self._shift, k, side="right")
+
+
+def _region_positions(size, region):
+    """``{"inside": ..., "outside": ...}`` :class:`_Positions` of a flat boolean ``region``
+    (``{"anywhere": ...}`` without one), the pools special values are planted from."""
+    if region is None:
+        return {"anywhere": _Positions(size)}
+    inside = np.flatnonzero(region)
+    if len(inside) > size // 2:  # mostly inside: list the outside positions instead
+        outside = np.flatnonzero(~region)
+        return {"inside": _Positions(size, ~region, want=False, marked=outside),
+                "outside": _Positions(size, ~region, marked=outside)}
+    return {"inside": _Positions(size, region, marked=inside), "outside": _Positions(size, region, want=False, marked=inside)}
 
 
 def _dense_positions(rng, pool, count):
@@ -109,9 +165,7 @@ def mask_inputs(draw, dtype, shape, zeroed_region=None):
         x.flat[1] = specials[-1]  # never all equal
     flat = x.reshape(-1)
     region = None if zeroed_region is None else np.asarray(zeroed_region, bool).reshape(-1)
-    pools = {"anywhere": None} if region is None else {"inside": region, "outside": ~region}
-    pools = {name: (np.arange(x.size) if where is None else np.flatnonzero(where)) for name, where in pools.items()}
-    pools = {name: pool for name, pool in pools.items() if len(pool)}
+    pools = {name: pool for name, pool in _region_positions(x.size, region).items() if len(pool)}
     counts, reached = {"inside": 0, "outside": 0, "anywhere": 0}, set()
 
     def plant(name, positions, which):
@@ -264,8 +318,7 @@ def landmark_case(spec, config, dtype, shape, seed=0):
     region = None if spec.zeroed is None else np.asarray(spec.zeroed(x, config), bool).reshape(-1)
     if x.size:
         specials, flat = special_values(dtype), x.reshape(-1)
-        pools = {"anywhere": np.arange(x.size)} if region is None else {
-            "inside": np.flatnonzero(region), "outside": np.flatnonzero(~region)}
+        pools = _region_positions(x.size, region)
 
         def plant(name, positions, which):
             flat[positions] = specials[which]
