@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.kit.in_process import run_in_process
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -77,12 +79,12 @@ def test_list_names_specs_properties_columns_and_profiles(capsys):
 
 
 def test_verify_k_runs_the_matching_cells_and_exits_5_when_none_match():
-    result = run("verify", "center-zero", "--profile", "quick", "-k", "^zeroed-exactly-(eager|graph)$")
+    result = run_in_process("verify", "center-zero", "--profile", "quick", "-k", "^zeroed-exactly-(eager|graph)$")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     rows = [line.split()[:3] for line in result.stdout.splitlines() if line.startswith("[")]
     assert rows == [["[1/2]", "zeroed-exactly", "eager"], ["[2/2]", "zeroed-exactly", "graph"]], result.stdout
     assert "2 of 2 property/column cells hold" in result.stdout
-    nothing = run("verify", "center-zero", "--profile", "quick", "-k", "no-such-property")
+    nothing = run_in_process("verify", "center-zero", "--profile", "quick", "-k", "no-such-property")
     assert nothing.returncode == 5 and "no property/column cell matches" in nothing.stdout
 
 
@@ -102,7 +104,7 @@ def test_a_harness_error_exits_3_not_1(monkeypatch, capsys):
 
 def test_trace_runs_a_promises_specimen_and_writes_the_table(tmp_path):
     table = tmp_path / "trace.md"
-    result = run("trace", "center-zero", "--promise", "no-weights", "--write", str(table))
+    result = run_in_process("trace", "center-zero", "--promise", "no-weights", "--write", str(table))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "no-weights               caught by no-weights [eager]" in result.stdout, result.stdout[-2000:]
     assert "| `no-weights` (1.5 (generic)) |" in table.read_text() and "`KernelAsWeight` | `no-weights` in eager" in table.read_text()

@@ -5,10 +5,6 @@ each shown on an explicit example through the same property checks, and ``Center
 those same examples.  Layers with one planted defect each must each fail their property.
 """
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -22,17 +18,16 @@ from properties.checks.table import Context
 from properties.checks.catalogue import all_properties
 from properties.running.runner import run_cell
 from properties.specs import builtin_specs
+from tests.kit.in_process import run_in_process
 from tests.kit.one_example import check_one
 
 SPEC = builtin_specs()["center-zero"]
 BLOG = "tests.specimens.blog_layer:BlogCenterZero"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def verify(*args):
-    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-m", "properties", "verify", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
+    """``python -m properties verify ARGS``, in this process (``tests/kit/in_process.py``)."""
+    return run_in_process("verify", *args)
 
 
 def failure_on(layer, prop_name, column, x, config=None, dtype=None):

@@ -19,6 +19,7 @@ import pytest
 from centerzero import CenterZero
 from properties.tools import soak
 from properties.specs.center_zero import CENTER_ZERO
+from tests.kit.in_process import run_in_process, run_line_in_process
 from tests.kit.interruptible import properties_command
 
 # The kit's own machinery: .ci/run runs it with the README's command, not again in every tox
@@ -351,8 +352,11 @@ def test_a_declared_flaky_finding_is_reported_as_flaky_and_harness_errors_stay_f
 # ---------------------------------------------------------------- processes, end to end
 
 def test_verify_seed_reproduces_a_planted_defect_and_its_replay_line(tmp_path):
-    first = run("verify", "tests.kit.test_soak:PLANTED", "--profile", "dev", "--seed", "42", "--max-examples", "3",
-                "-k", CELLS, "--report", str(tmp_path / "a.json"))
+    """The same seed draws the same examples in another process (here: this one, then a fresh
+    one), and the replay line of the failure reproduces it."""
+    first = run_in_process("verify", "tests.kit.test_soak:PLANTED", "--profile", "dev", "--seed", "42",
+                           "--max-examples", "3", "-k", CELLS, "--report", str(tmp_path / "a.json"),
+                           env={"PROPERTIES_PROFILE": None})
     again = run("verify", "tests.kit.test_soak:PLANTED", "--profile", "dev", "--seed", "42", "--max-examples", "3",
                 "-k", CELLS, "--report", str(tmp_path / "b.json"))
     assert first.returncode == again.returncode == 1, first.stdout + first.stderr
@@ -365,8 +369,7 @@ def test_verify_seed_reproduces_a_planted_defect_and_its_replay_line(tmp_path):
     (failing,) = [c for c in a["failing_cells"] if c["property"] == "symbolic-call"]
     assert (failing["column"], failing["status"]) == ("symbolic", "FAIL")
     assert failing["replay"].startswith("python -m properties replay tests.kit.test_soak:PLANTED symbolic-call symbolic")
-    replayed = subprocess.run(failing["replay"].replace("python", sys.executable, 1), shell=True, cwd=ROOT,
-                              capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+    replayed = run_line_in_process(failing["replay"])
     assert replayed.returncode == 1
     assert "\n".join(failing["message"].splitlines()[:4]) in replayed.stdout, replayed.stdout
 

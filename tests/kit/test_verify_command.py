@@ -7,15 +7,16 @@ import sys
 
 import pytest
 
+from tests.kit.in_process import run_in_process, run_line_in_process
 from tests.kit.interruptible import properties_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def run(*args):
-    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-m", "properties", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    """``python -m properties ARGS`` in this process; the tests of signals and of a report's
+    timing below start processes of their own."""
+    return run_in_process(*args)
 
 
 @pytest.mark.parametrize(
@@ -54,8 +55,7 @@ def test_a_property_failure_exits_1_with_the_failure_template_and_a_report(tmp_p
             or "replay: python -m properties verify center-zero --exitfirst" in result.stdout), result.stdout
     assert report.exists() and (tmp_path / "out" / "report.md").exists()
     replay = next(line for line in result.stdout.splitlines() if "replay:" in line).split("replay: ", 1)[1]
-    again = subprocess.run(replay.replace("python", sys.executable, 1), shell=True, cwd=ROOT, capture_output=True,
-                           text=True, env=dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3"), timeout=300)
+    again = run_line_in_process(replay)
     assert again.returncode == 1 and "failed [spec center-zero," in again.stdout, again.stdout + again.stderr
 
 
