@@ -9,6 +9,8 @@ the range and 1.  Spec authors use :func:`map_shapes`; ``specs/center_zero.py`` 
 parts directly for its own axes.
 """
 
+import functools
+
 import numpy as np
 from hypothesis import event
 from hypothesis import strategies as st
@@ -38,6 +40,11 @@ def _near_powers_of_two(low, high):
     return values
 
 
+# Built once per range: strategies are immutable, and building and validating a new one for
+# every drawn length cost about 8% of a property cell. (Hypothesis then sees one strategy where
+# it saw many, so the ci profile's fixed examples differ from those drawn before; their
+# distribution does not.)
+@functools.lru_cache(maxsize=4096)
 def lengths(min_value=0, max_value=64):
     """An axis length in ``[min_value, max_value]``, often at a boundary: ``2^k - 1``, ``2^k``,
     ``2^k + 1`` (with ``k`` uniform, three draws in six, ``2^k`` itself half of those), the lower
