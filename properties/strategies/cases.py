@@ -161,17 +161,19 @@ def mask_inputs(draw, dtype, shape, zeroed_region=None):
     if x.size == 0:
         return x, Planted()
     specials = special_values(dtype)
-    if x.size >= 2 and np_dtype != np.bool_ and (as_bits(x) == as_bits(x).flat[0]).all():
+    bits = as_bits(x).reshape(-1)
+    if x.size >= 2 and np_dtype != np.bool_ and bits[1] == bits[0] and (bits == bits[0]).all():
         x.flat[1] = specials[-1]  # never all equal
     flat = x.reshape(-1)
     region = None if zeroed_region is None else np.asarray(zeroed_region, bool).reshape(-1)
     pools = {name: pool for name, pool in _region_positions(x.size, region).items() if len(pool)}
     counts, reached = {"inside": 0, "outside": 0, "anywhere": 0}, set()
+    kinds = [special_kinds(specials[k:k + 1]) for k in range(len(specials))]
 
     def plant(name, positions, which):
         flat[positions] = specials[which]
         counts[name] += len(positions)
-        reached.update((kind, name) for k in which for kind in special_kinds(specials[k:k + 1]))
+        reached.update((kind, name) for k in which for kind in kinds[k])
 
     if draw(st.sampled_from([True] * 7 + [False])):  # dense: every special in every region
         _plant_every_special(rng, pools, len(specials), plant)
