@@ -39,16 +39,23 @@ def equals_as_compared(x, value, flush=True):
         return as_compared(x, flush) == value
     if x.dtype.kind == "c":  # a real value: the real part equals it and the imaginary part is 0
         return equals_as_compared(x.real, value, flush) & equals_as_compared(x.imag, 0.0, flush)
-    value = np.float64(value)  # compared in float64, as in as_compared: exact for every format
+    value = float(value)
     if not flush:
-        return x == value
-    smallest_normal = np.float64(ml_dtypes.finfo(x.dtype).smallest_normal)
+        return _in_float64(np.equal, x, value)
+    smallest_normal = float(ml_dtypes.finfo(x.dtype).smallest_normal)
     if value == 0:
         with np.errstate(invalid="ignore"):
-            return np.abs(x) < smallest_normal  # zeros and subnormals; NaN is not
+            return _in_float64(np.less, np.abs(x), smallest_normal)  # zeros and subnormals; NaN is not
     if abs(value) < smallest_normal:
         return np.zeros(x.shape, bool)  # only a flushed element could, and it reads as 0.0
-    return x == value
+    return _in_float64(np.equal, x, value)
+
+
+def _in_float64(compare, x, value):
+    """``compare(x, value)`` in float64, as ``as_compared`` compares (exact for every float
+    format), each element widened on the fly. The loop is named: NumPy 1 would otherwise round
+    a scalar ``value`` to ``x``'s dtype first (0.1 in float16 equals float16(0.1))."""
+    return compare(x, value, signature=(np.float64, np.float64, np.bool_))
 
 
 def masked_steps(x, config, flush=True):
