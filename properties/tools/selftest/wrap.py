@@ -543,9 +543,6 @@ def _run_in_workers(spec, operators, profile, jobs, spec_arg, layer_arg, max_exa
                 worker.terminate()
             for worker in workers:
                 worker.join(30)
-                if worker.is_alive():  # SIGTERM caught (a worker still starting up): no second chance
-                    worker.kill()
-                    worker.join(30)
             raise
 
 
