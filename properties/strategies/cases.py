@@ -81,26 +81,18 @@ class Planted:
 
 
 class _Positions:
-    """The flat positions where a boolean ``mask`` is ``want`` (``mask`` None: every one of
-    ``size``), in increasing order, as an array that is indexed but never listed whole.
+    """The flat positions out of ``size`` that are in ``marked`` (sorted flat positions), or
+    with ``want=False`` those that are not, in increasing order, as an array that is indexed but
+    never listed whole.
 
-    ``positions[k]`` is the k-th such position, as ``np.flatnonzero(mask == want)[k]`` would
-    give, at the cost of listing the *other* positions when those are fewer: a 10^7-element
-    input with a small zeroed region costs a few milliseconds, not a 10^7-element index array."""
+    ``positions[k]`` is the k-th such position: a 10^7-element input with a small zeroed region
+    costs a listing of that region, not a 10^7-element index array."""
 
-    def __init__(self, size, mask=None, want=True, marked=None):
-        # ``marked``: np.flatnonzero(mask), when the caller has it already.
-        if mask is None:
-            self._len, self._listed, self._shift = size, None, np.zeros(0, np.int64)
-            return
-        marked = np.flatnonzero(mask) if marked is None else marked
+    def __init__(self, size, marked, want=True):
         self._len = len(marked) if want else size - len(marked)
-        if want:
-            self._listed, self._shift = marked, None
-        else:
-            # The k-th unmarked position is k plus the marked ones before it: with
-            # shift[i] = marked[i] - i (non-decreasing), that is #{i : shift[i] <= k}.
-            self._listed, self._shift = None, marked - np.arange(len(marked))
+        # The k-th unmarked position is k plus the marked ones before it: with
+        # shift[i] = marked[i] - i (non-decreasing), that is #{i : shift[i] <= k}.
+        self._listed, self._shift = (marked, None) if want else (None, marked - np.arange(len(marked)))
 
     def __len__(self):
         return self._len
@@ -114,15 +106,15 @@ class _Positions:
 
 def _region_positions(size, region):
     """``{"inside": ..., "outside": ...}`` :class:`_Positions` of a flat boolean ``region``
-    (``{"anywhere": ...}`` without one), the pools special values are planted from."""
+    (``{"anywhere": ...}`` without one), the pools special values are planted from: the smaller
+    side is listed, the other indexed through it."""
     if region is None:
-        return {"anywhere": _Positions(size)}
-    inside = np.flatnonzero(region)
-    if len(inside) > size // 2:  # mostly inside: list the outside positions instead
+        return {"anywhere": _Positions(size, np.zeros(0, np.int64), want=False)}
+    if np.count_nonzero(region) > size // 2:
         outside = np.flatnonzero(~region)
-        return {"inside": _Positions(size, ~region, want=False, marked=outside),
-                "outside": _Positions(size, ~region, marked=outside)}
-    return {"inside": _Positions(size, region, marked=inside), "outside": _Positions(size, region, want=False, marked=inside)}
+        return {"inside": _Positions(size, outside, want=False), "outside": _Positions(size, outside)}
+    inside = np.flatnonzero(region)
+    return {"inside": _Positions(size, inside), "outside": _Positions(size, inside, want=False)}
 
 
 def _dense_positions(rng, pool, count):
