@@ -8,12 +8,13 @@ subnormals, integer extremes) at drawn positions, inside and outside the zeroed 
 """
 
 import dataclasses
+import functools
 
 import numpy as np
 from hypothesis import strategies as st
 
 from properties.core.bits import as_bits
-from properties.core.dtypes import COMPLEX_DTYPES, FLOAT_DTYPES, numpy_dtype
+from properties.core.dtypes import COMPLEX_DTYPES, FLOAT_DTYPES, dtype_name, numpy_dtype
 from properties.strategies.shapes import map_shapes  # noqa: F401  (public here since the first release)
 from properties.strategies.special_values import special_values
 from properties.spec import judge
@@ -160,7 +161,7 @@ def mask_inputs(draw, dtype, shape, zeroed_region=None):
     region = None if zeroed_region is None else np.asarray(zeroed_region, bool).reshape(-1)
     pools = {name: pool for name, pool in _region_positions(x.size, region).items() if len(pool)}
     counts, reached = {"inside": 0, "outside": 0, "anywhere": 0}, set()
-    kinds = [special_kinds(specials[k:k + 1]) for k in range(len(specials))]
+    kinds = _kinds_of_specials(dtype_name(np_dtype))
 
     def plant(name, positions, which):
         flat[positions] = specials[which]
@@ -210,6 +211,13 @@ def special_kinds(value):
     if v == 0:
         return ("-0.0",)
     return ("subnormal",) if abs(v) < _SMALLEST_NORMAL[dtype.name] else ("extreme",)
+
+
+@functools.lru_cache(maxsize=None)
+def _kinds_of_specials(dtype):
+    """:func:`special_kinds` of each of the special values of ``dtype`` (a name), in their order."""
+    values = special_values(dtype)
+    return tuple(special_kinds(values[k:k + 1]) for k in range(len(values)))
 
 
 def claimed_kinds(dtype):
@@ -289,7 +297,10 @@ def sweeps(draw, spec, dtypes=None):
 def _case_for(draw, spec, config, dtype, shape):
     region = None
     if spec.zeroed is not None:
-        region = np.asarray(spec.zeroed(np.ones(shape, numpy_dtype(dtype)), config), bool)
+        # A read-only view of ones, not a full-size array: the reference needs the shape (a
+        # value-dependent one, like Keras's Masking, sees no mask value and plants anywhere).
+        ones = np.broadcast_to(np.ones((), numpy_dtype(dtype)), shape)
+        region = np.asarray(spec.zeroed(ones, config), bool)
     x, planted = draw(mask_inputs(dtype, shape, region))
     if spec.adjust_input is not None:
         x = draw(spec.adjust_input(config, x))
