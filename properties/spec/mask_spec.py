@@ -83,7 +83,8 @@ class MaskSpec:
         configs: a strategy of constructor keyword dicts.
         input_shapes: ``config -> strategy`` of input shapes that config accepts.
         zeroed: the reference, ``(x, config) -> bool array``: True where the layer must write
-            ``+0``; every other element must come through bit for bit.
+            ``+0``; every other element must come through bit for bit.  It reads ``x`` and
+            never writes to it (the kit may pass a read-only array).
         dtypes: the dtypes the layer claims to take (names); the rest must be refused.
         modes: the execution modes it claims (see ``VALUE_MODES``).
         xla_dtypes: the dtypes it claims under XLA, if fewer than ``dtypes``.
