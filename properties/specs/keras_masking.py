@@ -121,6 +121,10 @@ KERAS_MASKING = MaskSpec(
             "one-instance-many-inputs": "the same flushed subnormals as rest-unchanged",
             "many-instances": "the same flushed subnormals as rest-unchanged",
             "idempotent": "Keras 2 multiplies complex inputs by 1+0j, which turns a complex inf into NaN",
+            "training-invariant/train-step": "Keras 2 multiplies complex inputs by 1+0j, and where a part is "
+                                             "NaN or inf the product's NaN bits depend on the graph around it: "
+                                             "in a compiled model or under a GradientTape in tf.function they "
+                                             "differ from an eager call's",
             "modes-agree/xla": "Keras 2 under XLA differs from eager (cause not analysed)",
             "vjp-is-mask": "Keras 2 multiplies by the mask, so its gradient is the upstream times the mask: an "
                            "inf or NaN upstream inside a masked step gives NaN, not +0",
