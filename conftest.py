@@ -14,14 +14,18 @@ from properties.core.profiles import choose_profile  # noqa: E402
 
 choose_profile()
 
-# Two logical CPUs for devices-agree, before any test starts TensorFlow (the plugin does this
-# for a user's property tests when their module asks for them).
-from properties.execution.devices import split_cpu_for_device_checks  # noqa: E402
-
-split_cpu_for_device_checks()
-
-
 import pytest  # noqa: E402
+
+
+def pytest_configure(config):
+    """Two logical CPUs for devices-agree, before any test starts TensorFlow (the plugin does
+    this for a user's property tests when their module asks for them).  Not in pytest-xdist's
+    controller, which runs no test: importing TensorFlow there (3 s) only delayed the workers."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        return
+    from properties.execution.devices import split_cpu_for_device_checks
+
+    split_cpu_for_device_checks()
 
 
 @pytest.fixture
