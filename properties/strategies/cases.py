@@ -222,8 +222,7 @@ def _kinds_of_specials(dtype):
 
 def claimed_kinds(dtype):
     """Every kind :func:`special_kinds` gives for ``dtype``'s special values."""
-    values = special_values(dtype)
-    return tuple(sorted({kind for i in range(len(values)) for kind in special_kinds(values[i:i + 1])}))
+    return tuple(sorted({kind for kinds in _kinds_of_specials(dtype_name(dtype)) for kind in kinds}))
 
 
 @dataclasses.dataclass(eq=False)  # identity: == on NumPy fields broadcasts or raises
@@ -346,7 +345,7 @@ def reached_specials(x, region=None):
     if x.dtype.kind == "c":
         part = np.float32 if x.dtype.itemsize == 8 else np.float64
         return reached_specials(x.real.astype(part), region) | reached_specials(x.imag.astype(part), region)
-    specials = special_values(x.dtype)
+    specials, kinds = special_values(x.dtype), _kinds_of_specials(dtype_name(x.dtype))
     bits, special_bits = as_bits(x).reshape(-1), as_bits(specials)
     hits = np.flatnonzero(np.isin(bits, special_bits))  # one pass per special value, few hits
     inside = np.zeros(len(hits), bool) if region is None else np.asarray(region, bool).reshape(-1)[hits]
@@ -354,7 +353,7 @@ def reached_specials(x, region=None):
     for name, chosen in (("anywhere" if region is None else "outside", ~inside), ("inside", inside)):
         for value in np.unique(bits[hits[chosen]]):
             k = int(np.flatnonzero(special_bits == value)[0])
-            found.update((kind, name) for kind in special_kinds(specials[k:k + 1]))
+            found.update((kind, name) for kind in kinds[k])
     return frozenset(found)
 
 

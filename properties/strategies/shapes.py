@@ -40,11 +40,6 @@ def _near_powers_of_two(low, high):
     return values
 
 
-# Built once per range: strategies are immutable, and building and validating a new one for
-# every drawn length cost about 8% of a property cell. (Hypothesis then sees one strategy where
-# it saw many, so the ci profile's fixed examples differ from those drawn before; their
-# distribution does not.)
-@functools.lru_cache(maxsize=4096)
 def lengths(min_value=0, max_value=64):
     """An axis length in ``[min_value, max_value]``, often at a boundary: ``2^k - 1``, ``2^k``,
     ``2^k + 1`` (with ``k`` uniform, three draws in six, ``2^k`` itself half of those), the lower
@@ -57,6 +52,16 @@ def lengths(min_value=0, max_value=64):
         raise TypeError(f"lengths: min_value and max_value must be ints, got {min_value!r}, {max_value!r}")
     if not 0 <= min_value <= max_value:
         raise ValueError(f"lengths: need 0 <= min_value <= max_value, got {min_value}, {max_value}")
+    return _lengths(int(min_value), int(max_value))
+
+
+# Built once per range, after the arguments are checked (a cache keyed on them would take 2.0
+# for 2): strategies are immutable, and building and validating a new one for every drawn
+# length cost about 8% of a property cell. (Hypothesis then sees one strategy where it saw
+# many, so the ci profile's fixed examples differ from those drawn before; their distribution
+# does not.)
+@functools.lru_cache(maxsize=4096)
+def _lengths(min_value, max_value):
     options = [st.integers(min_value, max_value), st.just(min_value)]
     powers = [k for k in range(0, 14) if any(min_value <= v <= max_value for v in (2**k - 1, 2**k, 2**k + 1))]
     if powers:

@@ -96,6 +96,13 @@ def test_lengths_favour_powers_of_two_and_validate():
         lengths(5, 2)
     with pytest.raises(TypeError, match="2.5"):
         lengths(0, 2.5)
+    # Strategies are cached per range: a float equal to a cached int is still refused, and an
+    # unhashable argument is named, not reported as unhashable.
+    lengths(0, 600)
+    with pytest.raises(TypeError, match="600.0"):
+        lengths(0, 600.0)
+    with pytest.raises(TypeError, match=r"\[2\]"):
+        lengths([2], 600)
 
 
 def _property(name):
